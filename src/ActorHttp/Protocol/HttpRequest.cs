@@ -1,0 +1,37 @@
+namespace ActorHttp.Protocol;
+
+/// <summary>A complete, validated HTTP/1.x request as the parser hands it to the rest of the server.</summary>
+public sealed record HttpRequest
+{
+    /// <summary>The method token exactly as sent (methods are case-sensitive, RFC 9110 §9.1).</summary>
+    public required string Method { get; init; }
+
+    /// <summary>The request-target as it appeared on the request line, undecoded.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>The path: percent-decoded (except <c>%2F</c>), dot-segments removed; <c>*</c> for <c>OPTIONS *</c>.</summary>
+    public required string Path { get; init; }
+
+    /// <summary>The query as sent, without the leading <c>?</c>; empty when absent.</summary>
+    public required string Query { get; init; }
+
+    public required HttpVersion Version { get; init; }
+
+    public required HttpHeaders Headers { get; init; }
+
+    /// <summary>The de-chunked body; empty when the request had none.</summary>
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>Trailer fields that followed a chunked body (RFC 9112 §7.1.2).</summary>
+    public HttpHeaders Trailers { get; init; } = HttpHeaders.Empty;
+
+    /// <summary>Whether the connection may carry another request after this one (RFC 9112 §9.3).</summary>
+    public required bool KeepAlive { get; init; }
+
+    /// <summary>Values bound by the route template (<c>/users/{id}</c>), set by the router.</summary>
+    public IReadOnlyDictionary<string, string> RouteValues { get; init; } = EmptyRouteValues;
+
+    public string? Host => Headers["Host"];
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyRouteValues = new Dictionary<string, string>();
+}

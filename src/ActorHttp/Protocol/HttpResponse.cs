@@ -1,0 +1,34 @@
+using System.Text;
+
+namespace ActorHttp.Protocol;
+
+/// <summary>
+/// What a handler answers. The writer adds <c>Date</c>, <c>Server</c>, framing and <c>Connection</c>;
+/// a handler sets only its own fields. <see cref="Streamed"/> responses send their body afterwards in
+/// chunks (see the connection's streaming messages) and are written with chunked framing.
+/// </summary>
+public sealed record HttpResponse
+{
+    public required int StatusCode { get; init; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>True when the body follows in chunks instead of in <see cref="Body"/>.</summary>
+    public bool Streamed { get; init; }
+
+    /// <summary>Ask the connection to close after this response, whatever the request said.</summary>
+    public bool Close { get; init; }
+
+    public static HttpResponse Text(int statusCode, string text, string contentType = "text/plain; charset=utf-8") => new()
+    {
+        StatusCode = statusCode,
+        Headers = [new("Content-Type", contentType)],
+        Body = Encoding.UTF8.GetBytes(text),
+    };
+
+    public static HttpResponse Empty(int statusCode) => new() { StatusCode = statusCode };
+
+    public HttpResponse WithHeader(string name, string value) => this with { Headers = [.. Headers, new(name, value)] };
+}
