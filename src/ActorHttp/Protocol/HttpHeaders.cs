@@ -8,7 +8,7 @@ namespace ActorHttp.Protocol;
 /// </summary>
 public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
 {
-    public static readonly HttpHeaders Empty = new([]);
+    public static readonly HttpHeaders Empty = new(Array.Empty<KeyValuePair<string, string>>());
 
     private readonly KeyValuePair<string, string>[] _fields;
 
