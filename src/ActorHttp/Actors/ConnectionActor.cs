@@ -1,0 +1,612 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net.Sockets;
+using ActorHttp.Protocol;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorHttp.Actors;
+
+/// <summary>
+/// Owns one accepted socket for its whole life. It reads (one receive at a time, piped back as a
+/// message), parses every complete request in its buffer, sends each to the router tagged with a
+/// sequence number, and writes the answers strictly in request order, batching whatever is ready
+/// into one send. It also holds the connection's timers: idle, header deadline, handler deadlines.
+/// </summary>
+/// <remarks>
+/// Backpressure is by not reading: no receive is started while <c>pipelining-limit</c> requests
+/// are in flight, or after the connection has decided to close, so TCP pushes back on the client.
+/// </remarks>
+public sealed class ConnectionActor : UntypedActor, IWithTimers
+{
+    private const string IdleTimerKey = "idle";
+    private const string HeaderTimerKey = "header";
+    private const string LingerTimerKey = "linger";
+
+    // Bigger than any head the limits allow, plus one read: the parser refuses a head before this.
+    private readonly int _maxBufferSize;
+    private readonly Socket _socket;
+    private readonly long _connectionId;
+    private readonly ServerSettings _settings;
+    private readonly IActorRef _router;
+    private readonly bool _overloaded;
+    private readonly HttpRequestParser _parser;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly LinkedList<Exchange> _exchanges = new();
+    private ArrayBufferWriter<byte> _output = new(4096);
+    private byte[] _buffer;
+    private int _bufferStart;
+    private int _bufferEnd;
+    private long _nextSequence;
+    private int _sentCount;
+    private bool _receiving;
+    private bool _sending;
+    private bool _stopParsing;
+    private bool _closeAfterSend;
+    private bool _peerClosed;
+    private bool _continueSent;
+    private bool _draining;
+    private bool _lingering;
+
+    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded)
+    {
+        _socket = socket;
+        _connectionId = connectionId;
+        _settings = settings;
+        _router = router;
+        _overloaded = overloaded;
+        _parser = new HttpRequestParser(settings.Limits);
+        _maxBufferSize = settings.Limits.MaxRequestLineBytes + settings.Limits.MaxHeaderBytes + 64 * 1024;
+        _buffer = ArrayPool<byte>.Shared.Rent(settings.ReceiveBufferSize);
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded = false) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, overloaded));
+
+    protected override void PreStart()
+    {
+        // Responses are batched by us; Nagle would only add latency to the last segment.
+        _socket.NoDelay = true;
+        if (_overloaded)
+        {
+            _stopParsing = true;
+            EnqueueServerResponse(
+                HttpResponse.Text(503, "The server is at its connection limit; try again shortly.\n")
+                    .WithHeader("Retry-After", "1") with { Close = true });
+        }
+
+        Pump();
+    }
+
+    protected override void PostStop()
+    {
+        _socket.Dispose();
+        // A receive still pending may write into the buffer until the socket's abort lands: never
+        // hand such a buffer back to the pool.
+        if (!_receiving)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+    }
+
+    protected override void OnReceive(object message)
+    {
+        switch (message)
+        {
+            case BytesReceived received:
+                OnBytesReceived(received.Count);
+                break;
+            case BytesSent sent:
+                OnBytesSent(sent.Count);
+                break;
+            case ResponseReady ready:
+                OnResponse(ready);
+                break;
+            case ResponseBodyChunk chunk:
+                OnBodyChunk(chunk);
+                break;
+            case ResponseBodyEnd end:
+                OnBodyEnd(end);
+                break;
+            case HandlerTimedOut timedOut:
+                OnHandlerTimedOut(timedOut.Sequence);
+                break;
+            case IdleTimedOut:
+                OnIdleTimedOut();
+                break;
+            case HeaderTimedOut:
+                _log.Debug("Connection {ConnectionId}: request headers not complete within {Timeout}", _connectionId, _settings.RequestHeaderTimeout);
+                RefuseWithTimeout();
+                break;
+            case Drain:
+                _draining = true;
+                _stopParsing = true;
+                Pump();
+                break;
+            case LingerElapsed:
+                Context.Stop(Self);
+                break;
+            case ReceiveFailed failed:
+                _log.Debug("Connection {ConnectionId}: receive failed: {Error}", _connectionId, failed.Error.Message);
+                _receiving = false;
+                Context.Stop(Self);
+                break;
+            case SendFailed failed:
+                _log.Debug("Connection {ConnectionId}: send failed: {Error}", _connectionId, failed.Error.Message);
+                Context.Stop(Self);
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
+    }
+
+    private void OnBytesReceived(int count)
+    {
+        _receiving = false;
+        if (_lingering)
+        {
+            // Discard: the connection is closing and only waits for the peer to finish sending.
+            _bufferStart = _bufferEnd = 0;
+            if (count == 0)
+            {
+                Context.Stop(Self);
+            }
+            else
+            {
+                StartReceive();
+            }
+
+            return;
+        }
+
+        if (count == 0)
+        {
+            // The peer closed its sending side: a partial request can never complete, but what is
+            // already in flight is still answered before we close.
+            _peerClosed = true;
+            _stopParsing = true;
+            Pump();
+            return;
+        }
+
+        _bufferEnd += count;
+        Timers.Cancel(IdleTimerKey);
+        Pump();
+    }
+
+    private void OnBytesSent(int count)
+    {
+        _sentCount += count;
+        if (_sentCount < _output.WrittenCount)
+        {
+            Send(_output.WrittenMemory[_sentCount..]);
+            return;
+        }
+
+        _sending = false;
+        _sentCount = 0;
+        if (_output.Capacity > 256 * 1024)
+        {
+            // Do not keep a large response's buffer alive for the rest of a keep-alive connection.
+            _output = new ArrayBufferWriter<byte>(4096);
+        }
+        else
+        {
+            _output.ResetWrittenCount();
+        }
+
+        Pump();
+    }
+
+    private void OnResponse(ResponseReady ready)
+    {
+        var exchange = Find(ready.Sequence);
+        if (exchange is null || exchange.Response is not null)
+        {
+            _log.Debug("Connection {ConnectionId}: dropped a late answer to request {Sequence}", _connectionId, ready.Sequence);
+            return;
+        }
+
+        Timers.Cancel(exchange.TimerKey);
+        exchange.Response = ready.Response;
+        Pump();
+    }
+
+    private void OnBodyChunk(ResponseBodyChunk chunk)
+    {
+        var exchange = Find(chunk.Sequence);
+        if (exchange?.Response is { Streamed: true } && !exchange.Ended)
+        {
+            exchange.Chunks.Enqueue(chunk.Data);
+            Pump();
+        }
+    }
+
+    private void OnBodyEnd(ResponseBodyEnd end)
+    {
+        var exchange = Find(end.Sequence);
+        if (exchange?.Response is { Streamed: true })
+        {
+            exchange.Ended = true;
+            Pump();
+        }
+    }
+
+    private void OnHandlerTimedOut(long sequence)
+    {
+        var exchange = Find(sequence);
+        if (exchange is null || exchange.Response is not null)
+        {
+            return;
+        }
+
+        _log.Warning("Connection {ConnectionId}: {Method} {Target} got no answer within {Timeout}; answering 503", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
+        exchange.Response = HttpResponse.Text(503, $"The handler did not answer within {_settings.HandlerTimeout.TotalMilliseconds} ms.\n");
+        Pump();
+    }
+
+    private void OnIdleTimedOut()
+    {
+        if (_parser.HasPartialRequest || _settings.IdleResponse == IdleResponse.RequestTimeout)
+        {
+            RefuseWithTimeout();
+            return;
+        }
+
+        _log.Debug("Connection {ConnectionId}: idle for {Timeout}, closing", _connectionId, _settings.IdleTimeout);
+        Context.Stop(Self);
+    }
+
+    private void RefuseWithTimeout()
+    {
+        if (_stopParsing && _closeAfterSend)
+        {
+            return;
+        }
+
+        _stopParsing = true;
+        EnqueueServerResponse(HttpResponse.Text(408, "The server timed out waiting for the request.\n") with { Close = true });
+        Pump();
+    }
+
+    /// <summary>
+    /// The connection's one step: parse what is buffered, write what is ready, send, close, arm the
+    /// timers, read more. Every message ends here, so the rules live in one place.
+    /// </summary>
+    private void Pump()
+    {
+        ParseBuffered();
+        if (!_sending)
+        {
+            WriteReadyResponses();
+            if (_output.WrittenCount > 0)
+            {
+                _sending = true;
+                Send(_output.WrittenMemory);
+            }
+            else if (_closeAfterSend || (_exchanges.Count == 0 && (_peerClosed || _draining)))
+            {
+                Close();
+                return;
+            }
+        }
+
+        UpdateTimers();
+        if (!_stopParsing && _exchanges.Count < _settings.PipeliningLimit)
+        {
+            StartReceive();
+        }
+    }
+
+    private void ParseBuffered()
+    {
+        while (!_stopParsing && _exchanges.Count < _settings.PipeliningLimit)
+        {
+            var outcome = _parser.Parse(_buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart), out var consumed);
+            _bufferStart += consumed;
+            if (outcome == ParseOutcome.NeedMoreData)
+            {
+                if (_bufferStart == _bufferEnd)
+                {
+                    _bufferStart = _bufferEnd = 0;
+                }
+
+                return;
+            }
+
+            if (outcome == ParseOutcome.Rejected)
+            {
+                var rejection = _parser.Rejection!;
+                _log.Debug("Connection {ConnectionId}: refused a request with {Status}: {Reason}", _connectionId, rejection.StatusCode, rejection.Message);
+                _stopParsing = true;
+                EnqueueServerResponse(HttpResponse.Text(rejection.StatusCode, rejection.Message + "\n") with { Close = true });
+                return;
+            }
+
+            Dispatch(_parser.Request!);
+        }
+    }
+
+    private void Dispatch(HttpRequest request)
+    {
+        var exchange = new Exchange(
+            _nextSequence++,
+            new ResponseTarget(request.Version, request.Method == "HEAD", request.KeepAlive),
+            request.Method,
+            request.Target);
+        _exchanges.AddLast(exchange);
+        _continueSent = false;
+        if (!request.KeepAlive)
+        {
+            // RFC 9112 §9.6: nothing after a request that asked to close is read.
+            _stopParsing = true;
+        }
+
+        Timers.StartSingleTimer(exchange.TimerKey, new HandlerTimedOut(exchange.Sequence), _settings.HandlerTimeout);
+        _router.Tell(new HandleRequest(request, exchange.Sequence, Self), Self);
+    }
+
+    private void EnqueueServerResponse(HttpResponse response)
+    {
+        var exchange = new Exchange(_nextSequence++, new ResponseTarget(HttpVersion.Http11, false, KeepAlive: false), "-", "-")
+        {
+            Response = response,
+        };
+        _exchanges.AddLast(exchange);
+    }
+
+    private void WriteReadyResponses()
+    {
+        while (_exchanges.First is { } node)
+        {
+            var exchange = node.Value;
+            if (exchange.Response is null)
+            {
+                break;
+            }
+
+            if (!exchange.HeadWritten)
+            {
+                WriteHead(exchange, closeAfter: _draining && node.Next is null);
+            }
+
+            if (exchange.Response.Streamed)
+            {
+                while (exchange.Chunks.TryDequeue(out var chunk))
+                {
+                    exchange.BodyBytes += chunk.Length;
+                    if (exchange.WritesBody)
+                    {
+                        HttpResponseWriter.WriteChunk(_output, chunk.Span, exchange.Chunked);
+                    }
+                }
+
+                if (!exchange.Ended)
+                {
+                    break;
+                }
+
+                if (exchange.WritesBody)
+                {
+                    HttpResponseWriter.WriteLastChunk(_output, exchange.Chunked);
+                }
+            }
+
+            _exchanges.RemoveFirst();
+            LogAccess(exchange);
+            if (exchange.CloseAfter)
+            {
+                _closeAfterSend = true;
+                _stopParsing = true;
+                foreach (var dropped in _exchanges)
+                {
+                    Timers.Cancel(dropped.TimerKey);
+                }
+
+                _exchanges.Clear();
+                break;
+            }
+        }
+
+        if (_parser.ExpectsContinue && !_continueSent && _exchanges.Count == 0 && !_stopParsing)
+        {
+            // RFC 9110 §10.1.1: the client waits for this before sending the body.
+            HttpResponseWriter.WriteContinue(_output);
+            _continueSent = true;
+        }
+    }
+
+    private void WriteHead(Exchange exchange, bool closeAfter)
+    {
+        var response = exchange.Response!;
+        if (closeAfter && !response.Close)
+        {
+            response = response with { Close = true };
+        }
+
+        var outcome = HttpResponseWriter.Write(_output, response, exchange.Framing);
+        if (outcome == WriteOutcome.InvalidHeader)
+        {
+            _log.Error("Connection {ConnectionId}: the answer to {Method} {Target} has a header field with a forbidden character; answering 500", _connectionId, exchange.Method, exchange.RequestTarget);
+            response = HttpResponse.Text(500, "The handler produced an invalid header field.\n") with { Close = response.Close };
+            outcome = HttpResponseWriter.Write(_output, response, exchange.Framing);
+        }
+
+        exchange.Response = response;
+        exchange.HeadWritten = true;
+        exchange.CloseAfter = outcome == WriteOutcome.Close;
+        exchange.Chunked = HttpResponseWriter.UsesChunkedFraming(response, exchange.Framing);
+        exchange.WritesBody = HttpResponseWriter.SendsBody(response, exchange.Framing);
+        if (!response.Streamed)
+        {
+            exchange.BodyBytes = exchange.WritesBody ? response.Body.Length : 0;
+        }
+    }
+
+    private void LogAccess(Exchange exchange)
+    {
+        if (!_settings.AccessLog)
+        {
+            return;
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(exchange.StartTimestamp);
+        _log.Info(
+            "{Method} {Target} {Status} {Bytes} bytes in {DurationMs} ms on connection {ConnectionId}",
+            exchange.Method,
+            exchange.RequestTarget,
+            exchange.Response!.StatusCode,
+            exchange.BodyBytes,
+            Math.Round(elapsed.TotalMilliseconds, 3),
+            _connectionId);
+    }
+
+    private void UpdateTimers()
+    {
+        var waitingForClient = _exchanges.Count == 0 && !_sending && !_stopParsing;
+        if (!waitingForClient)
+        {
+            Timers.Cancel(IdleTimerKey);
+        }
+        else if (!Timers.IsTimerActive(IdleTimerKey))
+        {
+            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.IdleTimeout);
+        }
+
+        // The header deadline runs from the first byte of a request and is not reset by later bytes.
+        var headPending = _parser.HasPartialRequest && !_parser.HeadComplete && !_stopParsing;
+        if (!headPending)
+        {
+            Timers.Cancel(HeaderTimerKey);
+        }
+        else if (!Timers.IsTimerActive(HeaderTimerKey))
+        {
+            Timers.StartSingleTimer(HeaderTimerKey, HeaderTimedOut.Instance, _settings.RequestHeaderTimeout);
+        }
+    }
+
+    private void StartReceive()
+    {
+        if (_receiving || _peerClosed)
+        {
+            return;
+        }
+
+        if (!MakeRoom())
+        {
+            return;
+        }
+
+        _receiving = true;
+        _socket.ReceiveAsync(_buffer.AsMemory(_bufferEnd), SocketFlags.None)
+            .AsTask()
+            .PipeTo(Self, success: count => new BytesReceived(count), failure: error => new ReceiveFailed(error));
+    }
+
+    /// <summary>Compacts or grows the buffer so a receive has room; false when the head is impossibly large.</summary>
+    private bool MakeRoom()
+    {
+        if (_bufferEnd < _buffer.Length)
+        {
+            return true;
+        }
+
+        var pending = _bufferEnd - _bufferStart;
+        if (_bufferStart > 0)
+        {
+            Buffer.BlockCopy(_buffer, _bufferStart, _buffer, 0, pending);
+        }
+        else if (_buffer.Length < _maxBufferSize)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxBufferSize));
+            Buffer.BlockCopy(_buffer, 0, bigger, 0, pending);
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = bigger;
+        }
+        else
+        {
+            // The parser refuses a head over the limits long before this; reaching it is a bug, and
+            // the client still gets a clear answer rather than a hang.
+            _stopParsing = true;
+            EnqueueServerResponse(HttpResponse.Text(431, "The request head is larger than the server allows.\n") with { Close = true });
+            Pump();
+            return false;
+        }
+
+        _bufferStart = 0;
+        _bufferEnd = pending;
+        return true;
+    }
+
+    private void Send(ReadOnlyMemory<byte> bytes) =>
+        _socket.SendAsync(bytes, SocketFlags.None)
+            .AsTask()
+            .PipeTo(Self, success: count => new BytesSent(count), failure: error => new SendFailed(error));
+
+    /// <summary>
+    /// Closes after the last response went out. Unless the peer already closed, half-close and keep
+    /// reading for <c>linger-timeout</c>: closing with unread bytes would make the kernel send a reset
+    /// that can destroy the response before the client reads it.
+    /// </summary>
+    private void Close()
+    {
+        if (_peerClosed || _lingering)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        Timers.CancelAll();
+        _lingering = true;
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (SocketException)
+        {
+            Context.Stop(Self);
+            return;
+        }
+
+        Timers.StartSingleTimer(LingerTimerKey, LingerElapsed.Instance, _settings.LingerTimeout);
+        _bufferStart = _bufferEnd = 0;
+        StartReceive();
+    }
+
+    private Exchange? Find(long sequence)
+    {
+        foreach (var exchange in _exchanges)
+        {
+            if (exchange.Sequence == sequence)
+            {
+                return exchange;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>One request and its answer on this connection, from parse until the last byte is written.</summary>
+    private sealed class Exchange(long sequence, ResponseTarget target, string method, string requestTarget)
+    {
+        private Queue<ReadOnlyMemory<byte>>? _chunks;
+
+        public long Sequence { get; } = sequence;
+        public object TimerKey { get; } = sequence;
+        public ResponseTarget Framing { get; } = target;
+        public string Method { get; } = method;
+        public string RequestTarget { get; } = requestTarget;
+        public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+        public HttpResponse? Response { get; set; }
+        public bool HeadWritten { get; set; }
+        public bool CloseAfter { get; set; }
+        public bool Chunked { get; set; }
+        public bool WritesBody { get; set; }
+        public bool Ended { get; set; }
+        public long BodyBytes { get; set; }
+        public Queue<ReadOnlyMemory<byte>> Chunks => _chunks ??= new Queue<ReadOnlyMemory<byte>>();
+    }
+}

@@ -1,0 +1,119 @@
+using System.Globalization;
+using ActorHttp.Protocol;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorHttp.Actors;
+
+/// <summary>
+/// Parent of one route's handler actors. Its strategy restarts a handler that throws (the handler
+/// answers 500 for the request that crashed it, see <c>HttpHandlerActor</c>), so one bad request
+/// costs only its own answer and requests queued behind it are still served.
+/// A crash storm (more than <c>max-restarts</c> crashes within <c>restart-window</c>) makes the route
+/// shed load: new requests get 503 with <c>Retry-After</c> until <c>recovery-delay</c> has passed
+/// without another crash. Other routes and the server are untouched.
+/// </summary>
+public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
+{
+    private readonly Props _handlerProps;
+    private readonly int _instances;
+    private readonly SupervisionSettings _settings;
+    private readonly string _template;
+    private readonly string _retryAfterSeconds;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly List<IActorRef> _handlers = [];
+    private readonly Queue<DateTime> _recentCrashes = new();
+    private DateTime _recoveringUntil = DateTime.MinValue;
+    private int _next;
+    private int _generation;
+
+    public RouteSupervisorActor(Props handlerProps, int instances, SupervisionSettings settings, string template)
+    {
+        _handlerProps = handlerProps;
+        _instances = instances;
+        _settings = settings;
+        _template = template;
+        _retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(settings.RecoveryDelay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+
+        Receive<HandleRequest>(Dispatch);
+        Receive<Terminated>(OnHandlerStopped);
+        Receive<ReplaceStoppedHandlers>(_ => StartHandlers());
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(Props handlerProps, int instances, SupervisionSettings settings, string template) =>
+        Akka.Actor.Props.Create(() => new RouteSupervisorActor(handlerProps, instances, settings, template));
+
+    protected override void PreStart() => StartHandlers();
+
+    // The decider runs inside this actor while it handles the child's failure, so it may update state.
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(error =>
+        {
+            RecordCrash();
+            // A handler whose constructor throws would only throw again on restart.
+            return error is ActorInitializationException ? Directive.Stop : Directive.Restart;
+        });
+
+    private void RecordCrash()
+    {
+        var now = DateTime.UtcNow;
+        _recentCrashes.Enqueue(now);
+        while (_recentCrashes.Count > 0 && now - _recentCrashes.Peek() > _settings.RestartWindow)
+        {
+            _recentCrashes.Dequeue();
+        }
+
+        if (_recentCrashes.Count > _settings.MaxRestarts)
+        {
+            if (now >= _recoveringUntil)
+            {
+                _log.Error("Route {Template} crashed {Crashes} times within {Window}; answering 503 until it has been quiet for {RecoveryDelay}", _template, _recentCrashes.Count, _settings.RestartWindow, _settings.RecoveryDelay);
+            }
+
+            _recoveringUntil = now + _settings.RecoveryDelay;
+        }
+    }
+
+    private void StartHandlers()
+    {
+        _generation++;
+        while (_handlers.Count < _instances)
+        {
+            var handler = Context.ActorOf(_handlerProps, $"handler-{_generation}-{_handlers.Count}");
+            Context.Watch(handler);
+            _handlers.Add(handler);
+        }
+    }
+
+    private void Dispatch(HandleRequest message)
+    {
+        if (_handlers.Count == 0 || DateTime.UtcNow < _recoveringUntil)
+        {
+            message.Connection.Tell(new ResponseReady(
+                message.Sequence,
+                HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
+                    .WithHeader("Retry-After", _retryAfterSeconds)));
+            return;
+        }
+
+        _next = (_next + 1) % _handlers.Count;
+        _handlers[_next].Forward(message);
+    }
+
+    private void OnHandlerStopped(Terminated terminated)
+    {
+        _handlers.Remove(terminated.ActorRef);
+        _log.Error("A handler of route {Template} failed to start and was stopped; replacing it in {RecoveryDelay}", _template, _settings.RecoveryDelay);
+        if (!Timers.IsTimerActive("replace"))
+        {
+            Timers.StartSingleTimer("replace", ReplaceStoppedHandlers.Instance, _settings.RecoveryDelay);
+        }
+    }
+
+    private sealed record ReplaceStoppedHandlers
+    {
+        public static readonly ReplaceStoppedHandlers Instance = new();
+    }
+}

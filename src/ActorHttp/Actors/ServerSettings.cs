@@ -1,0 +1,113 @@
+using System.Net;
+using ActorHttp.Protocol;
+using Akka.Configuration;
+
+namespace ActorHttp.Actors;
+
+/// <summary>What <c>idle-response</c> does when a keep-alive connection has waited too long.</summary>
+public enum IdleResponse
+{
+    RequestTimeout,
+    Close,
+}
+
+/// <summary>The <c>actorhttp</c> section of the configuration, read once at start.</summary>
+public sealed record ServerSettings
+{
+    public string Host { get; init; } = "0.0.0.0";
+    public int Port { get; init; } = 8080;
+    public int ListenBacklog { get; init; } = 512;
+    public int MaxConnections { get; init; } = 10_000;
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public IdleResponse IdleResponse { get; init; } = IdleResponse.RequestTimeout;
+    public TimeSpan RequestHeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan HandlerTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public int PipeliningLimit { get; init; } = 16;
+    public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    public int ReceiveBufferSize { get; init; } = 4096;
+    public bool AccessLog { get; init; } = true;
+    public HttpLimits Limits { get; init; } = HttpLimits.Default;
+    public SupervisionSettings Supervision { get; init; } = new();
+
+    /// <summary>Reads the settings from the root configuration (the one holding <c>actorhttp { … }</c>).</summary>
+    public static ServerSettings FromConfig(Config root)
+    {
+        var server = root.GetConfig("actorhttp.server") ?? throw new ConfigurationException("Missing actorhttp.server section");
+        var limits = root.GetConfig("actorhttp.limits") ?? throw new ConfigurationException("Missing actorhttp.limits section");
+        var supervision = root.GetConfig("actorhttp.supervision") ?? throw new ConfigurationException("Missing actorhttp.supervision section");
+
+        var settings = new ServerSettings
+        {
+            Host = server.GetString("host"),
+            Port = server.GetInt("port"),
+            ListenBacklog = server.GetInt("listen-backlog"),
+            MaxConnections = server.GetInt("max-connections"),
+            IdleTimeout = server.GetTimeSpan("idle-timeout"),
+            IdleResponse = ParseIdleResponse(server.GetString("idle-response")),
+            RequestHeaderTimeout = server.GetTimeSpan("request-header-timeout"),
+            HandlerTimeout = server.GetTimeSpan("handler-timeout"),
+            ShutdownTimeout = server.GetTimeSpan("shutdown-timeout"),
+            PipeliningLimit = server.GetInt("pipelining-limit"),
+            LingerTimeout = server.GetTimeSpan("linger-timeout"),
+            ReceiveBufferSize = server.GetInt("receive-buffer-size"),
+            AccessLog = server.GetBoolean("access-log"),
+            Limits = new HttpLimits
+            {
+                MaxRequestLineBytes = checked((int)GetBytes(limits, "max-request-line")),
+                MaxHeaderBytes = checked((int)GetBytes(limits, "max-header-bytes")),
+                MaxHeaderCount = limits.GetInt("max-headers"),
+                MaxBodyBytes = GetBytes(limits, "max-body-bytes"),
+            },
+            Supervision = new SupervisionSettings
+            {
+                MaxRestarts = supervision.GetInt("max-restarts"),
+                RestartWindow = supervision.GetTimeSpan("restart-window"),
+                RecoveryDelay = supervision.GetTimeSpan("recovery-delay"),
+                HandlerInstances = supervision.GetInt("handler-instances"),
+            },
+        };
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Refuses settings that would make the server misbehave, naming the key at fault.</summary>
+    public void Validate()
+    {
+        Require(Port is >= 0 and <= 65535, "actorhttp.server.port must be between 0 and 65535");
+        Require(IPAddress.TryParse(Host, out _) || Uri.CheckHostName(Host) != UriHostNameType.Unknown, "actorhttp.server.host is not an address or host name");
+        Require(MaxConnections > 0, "actorhttp.server.max-connections must be positive");
+        Require(PipeliningLimit > 0, "actorhttp.server.pipelining-limit must be positive");
+        Require(ReceiveBufferSize >= 512, "actorhttp.server.receive-buffer-size must be at least 512");
+        Require(IdleTimeout > TimeSpan.Zero && RequestHeaderTimeout > TimeSpan.Zero && HandlerTimeout > TimeSpan.Zero, "actorhttp.server timeouts must be positive");
+        Require(Limits.MaxRequestLineBytes > 0 && Limits.MaxHeaderBytes > 0 && Limits.MaxHeaderCount > 0 && Limits.MaxBodyBytes >= 0, "actorhttp.limits must be positive");
+        Require(Supervision.HandlerInstances > 0, "actorhttp.supervision.handler-instances must be positive");
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ConfigurationException(message);
+        }
+    }
+
+    private static long GetBytes(Config config, string key) =>
+        config.GetByteSize(key) ?? throw new ConfigurationException($"actorhttp.limits.{key} is not a size");
+
+    private static IdleResponse ParseIdleResponse(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "408" => IdleResponse.RequestTimeout,
+        "close" => IdleResponse.Close,
+        _ => throw new ConfigurationException($"actorhttp.server.idle-response must be \"408\" or \"close\", not \"{value}\""),
+    };
+}
+
+/// <summary>How a route's supervisor treats crashing handlers (<c>actorhttp.supervision</c>).</summary>
+public sealed record SupervisionSettings
+{
+    public int MaxRestarts { get; init; } = 10;
+    public TimeSpan RestartWindow { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan RecoveryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    public int HandlerInstances { get; init; } = 2;
+}

@@ -1,0 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using ActorHttp.Protocol;
+
+namespace ActorHttp.Handlers.Demo;
+
+/// <summary><c>GET /json</c>: a message serialized per request, as JSON benchmarks require.</summary>
+public sealed class JsonHandler : HttpHandlerActor
+{
+    protected override void OnRequest(RequestContext context) => context.Respond(new HttpResponse
+    {
+        StatusCode = 200,
+        Headers = [new("Content-Type", "application/json")],
+        Body = JsonSerializer.SerializeToUtf8Bytes(new HelloMessage("Hello, World!"), DemoJsonContext.Default.HelloMessage),
+    });
+}
+
+public sealed record HelloMessage([property: JsonPropertyName("message")] string Message);
+
+[JsonSerializable(typeof(HelloMessage))]
+internal sealed partial class DemoJsonContext : JsonSerializerContext;

@@ -1,0 +1,28 @@
+using ActorHttp.Actors;
+using ActorHttp.Protocol;
+using Akka.Actor;
+
+namespace ActorHttp.Handlers;
+
+/// <summary>
+/// One request as a handler sees it, and the ways to answer it. Answers go straight to the
+/// connection that read the request; each request must be answered exactly once.
+/// </summary>
+public sealed class RequestContext
+{
+    internal RequestContext(HandleRequest message) => Message = message;
+
+    public HttpRequest Request => Message.Request;
+
+    internal HandleRequest Message { get; }
+
+    /// <summary>Answers with a complete response.</summary>
+    public void Respond(HttpResponse response) => Message.Connection.Tell(new ResponseReady(Message.Sequence, response));
+
+    /// <summary>Starts a streamed answer: <paramref name="head"/>'s status and fields now, the body by <see cref="SendChunk"/>.</summary>
+    public void StartStream(HttpResponse head) => Respond(head with { Streamed = true, Body = ReadOnlyMemory<byte>.Empty });
+
+    public void SendChunk(ReadOnlyMemory<byte> data) => Message.Connection.Tell(new ResponseBodyChunk(Message.Sequence, data));
+
+    public void EndStream() => Message.Connection.Tell(new ResponseBodyEnd(Message.Sequence));
+}

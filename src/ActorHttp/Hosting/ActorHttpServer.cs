@@ -1,0 +1,105 @@
+using System.Net;
+using ActorHttp.Actors;
+using Akka.Actor;
+using Akka.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Serilog;
+
+namespace ActorHttp.Hosting;
+
+/// <summary>How to start a server: where its settings come from and which routes it serves.</summary>
+public sealed record ServerOptions
+{
+    public string? ConfigFile { get; init; }
+    public string? Host { get; init; }
+    public int? Port { get; init; }
+
+    /// <summary>HOCON applied over the config file (tests use it for short timeouts).</summary>
+    public string? ConfigOverrides { get; init; }
+
+    /// <summary>Serve the demo routes (<c>/</c>, <c>/hello</c>, <c>/json</c>, <c>/echo</c>, <c>/crash</c>, <c>/slow</c>).</summary>
+    public bool DemoRoutes { get; init; } = true;
+
+    /// <summary>Routes of the caller's own, added after the demo routes.</summary>
+    public Action<RouteBuilder>? Routes { get; init; }
+
+    /// <summary>Where logs go; by default a logger built from <c>actorhttp.logging</c>.</summary>
+    public Serilog.ILogger? Logger { get; init; }
+}
+
+/// <summary>A running server: a generic host with an Akka actor system that serves HTTP.</summary>
+public sealed class ActorHttpServer : IAsyncDisposable
+{
+    private ActorHttpServer(IHost host, IPEndPoint endpoint, ServerSettings settings)
+    {
+        Host = host;
+        Endpoint = endpoint;
+        Settings = settings;
+    }
+
+    public IHost Host { get; }
+
+    public IPEndPoint Endpoint { get; }
+
+    public ServerSettings Settings { get; }
+
+    public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
+
+    public static async Task<ActorHttpServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var config = ServerConfiguration.Load(options.ConfigFile, options.ConfigOverrides, options.Host, options.Port);
+        var settings = ServerSettings.FromConfig(config);
+        var logger = options.Logger ?? LogSetup.CreateLogger(config);
+
+        var routes = new RouteBuilder();
+        if (options.DemoRoutes)
+        {
+            routes.AddDemoRoutes();
+        }
+
+        options.Routes?.Invoke(routes);
+
+        var bound = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            DisableDefaults = true,
+        });
+        builder.Services.AddSerilog(logger, dispose: options.Logger is null);
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        builder.Services.AddAkka("actorhttp", akka =>
+        {
+            akka.AddHocon(config, HoconAddMode.Prepend)
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.LogLevel = LogSetup.AkkaLevel(config);
+                    loggers.ClearLoggers();
+                    loggers.AddLoggerFactory();
+                })
+                .WithActorHttpServer(settings, routes.Routes, bound);
+        });
+
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var endpoint = await bound.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return new ActorHttpServer(host, endpoint, settings);
+        }
+        catch
+        {
+            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            host.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Graceful stop: stop accepting, let requests finish within <c>shutdown-timeout</c>, close the rest.</summary>
+    public Task StopAsync() => Host.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        Host.Dispose();
+    }
+}

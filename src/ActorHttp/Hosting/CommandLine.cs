@@ -1,0 +1,56 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace ActorHttp.Hosting;
+
+/// <summary>The server's command line: <c>--host H --port P --config FILE --root DIR</c>.</summary>
+public sealed record CommandLine(string? Host, int? Port, string? ConfigFile, string? Root, bool ShowHelp)
+{
+    public const string Usage = """
+        Usage: ActorHttp.Server [--host HOST] [--port PORT] [--config FILE] [--root DIR]
+          --host HOST    address to listen on (default from actorhttp.server.host: 0.0.0.0)
+          --port PORT    TCP port; 0 picks a free one (default from actorhttp.server.port: 8080)
+          --config FILE  HOCON file whose keys override the defaults of hocon/actorhttp.conf
+          --root DIR     folder of static files (served once the static-file handler exists)
+          --help         this text
+        """;
+
+    private static readonly string[] Known = ["host", "port", "config", "root", "help"];
+
+    /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message fit for the user.</summary>
+    public static CommandLine Parse(string[] args)
+    {
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            return new CommandLine(null, null, null, null, ShowHelp: true);
+        }
+
+        var values = new ConfigurationBuilder().AddCommandLine(args).Build();
+        foreach (var entry in values.AsEnumerable())
+        {
+            if (!Known.Contains(entry.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"Unknown option --{entry.Key}.\n{Usage}");
+            }
+        }
+
+        int? port = null;
+        if (values["port"] is { } portText)
+        {
+            if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed > 65535)
+            {
+                throw new ArgumentException($"--port must be a number from 0 to 65535, not \"{portText}\".");
+            }
+
+            port = parsed;
+        }
+
+        var root = values["root"];
+        if (root is not null && !Directory.Exists(root))
+        {
+            throw new ArgumentException($"--root {root}: no such folder.");
+        }
+
+        return new CommandLine(values["host"], port, values["config"], root, ShowHelp: false);
+    }
+}

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using ActorHttp.Tests.Support;
+
+namespace ActorHttp.Tests.EndToEnd;
+
+/// <summary>
+/// The executable as scripts use it: <c>ActorHttp.Server --host H --port 0 --config FILE</c> prints
+/// <c>Listening on http://HOST:PORT</c>, serves, and exits cleanly on SIGTERM.
+/// </summary>
+public sealed partial class ServerProcessTests
+{
+    private static string ServerDll => Path.Combine(AppContext.BaseDirectory, "ActorHttp.Server.dll");
+
+    [Fact]
+    public async Task Prints_the_real_port_serves_and_stops_on_sigterm()
+    {
+        var config = Path.GetTempFileName();
+        await File.WriteAllTextAsync(config, "actorhttp.logging.level = Warning\nactorhttp.limits.max-request-line = 64\n");
+        try
+        {
+            using var process = Start("--host", "127.0.0.1", "--port", "0", "--config", config);
+            var port = await ReadListeningPortAsync(process);
+
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            Assert.Equal("Hello, World!", await http.GetStringAsync("/hello"));
+            // The --config file overrides the default 8 KiB request-line limit.
+            var longTarget = await http.GetAsync("/echo?" + new string('a', 100));
+            Assert.Equal(414, (int)longTarget.StatusCode);
+
+            Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task Bad_arguments_fail_with_a_clear_message()
+    {
+        using var process = Start("--port", "eighty");
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains("--port must be a number", error);
+    }
+
+    [Fact]
+    public async Task A_missing_config_file_fails_with_a_clear_message()
+    {
+        using var process = Start("--port", "0", "--config", "/nonexistent/actorhttp.conf");
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("Configuration file not found", error);
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(ServerDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
+    }
+
+    private static async Task<int> ReadListeningPortAsync(Process process)
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+        {
+            var match = ListeningLine().Match(line);
+            if (match.Success)
+            {
+                return int.Parse(match.Groups[1].Value);
+            }
+        }
+
+        throw new InvalidOperationException("The server exited without printing its Listening line.");
+    }
+
+    [GeneratedRegex(@"^Listening on http://127\.0\.0\.1:(\d+)$")]
+    private static partial Regex ListeningLine();
+}

@@ -1,0 +1,44 @@
+using ActorHttp.Hosting;
+using Serilog;
+
+namespace ActorHttp.Tests.Support;
+
+/// <summary>Starts a real server on 127.0.0.1 with an ephemeral port and test-sized timeouts.</summary>
+public static class TestServer
+{
+    /// <summary>Short timeouts so timer tests take fractions of a second; each test may override more.</summary>
+    public const string FastTimeouts = """
+        actorhttp.server.idle-timeout = 5s
+        actorhttp.server.request-header-timeout = 5s
+        actorhttp.server.handler-timeout = 5s
+        actorhttp.server.shutdown-timeout = 3s
+        actorhttp.server.linger-timeout = 500ms
+        actorhttp.supervision.recovery-delay = 500ms
+        """;
+
+    private static readonly Serilog.ILogger QuietLogger = new LoggerConfiguration()
+        .MinimumLevel.Is(Environment.GetEnvironmentVariable("ACTORHTTP_TEST_LOGS") == "1" ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Fatal)
+        .WriteTo.Console()
+        .CreateLogger();
+
+    public static Task<ActorHttpServer> StartAsync(string? overrides = null, Action<RouteBuilder>? routes = null, string? configFile = null) =>
+        ActorHttpServer.StartAsync(new ServerOptions
+        {
+            Host = "127.0.0.1",
+            Port = 0,
+            ConfigFile = configFile,
+            ConfigOverrides = FastTimeouts + "\n" + (overrides ?? string.Empty),
+            Routes = routes,
+            Logger = QuietLogger,
+        });
+}
+
+/// <summary>One server shared by the tests of a class that need no special settings.</summary>
+public sealed class DefaultServerFixture : IAsyncLifetime
+{
+    public ActorHttpServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await TestServer.StartAsync(routes: TestRoutes.Add);
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
