@@ -13,5 +13,6 @@ public static class DemoRoutes
         .MapAny("/echo", Props.Create<EchoHandler>())
         .MapAny("/echo/{*rest}", Props.Create<EchoHandler>())
         .MapGet("/crash", Props.Create<CrashHandler>())
-        .MapGet("/slow", Props.Create<SlowHandler>());
+        .MapGet("/slow", Props.Create<SlowHandler>())
+        .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1);
 }

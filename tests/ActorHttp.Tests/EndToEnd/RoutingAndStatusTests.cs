@@ -250,4 +250,23 @@ public sealed class RoutingAndStatusTests(DefaultServerFixture fixture) : IClass
         using var echo = JsonDocument.Parse(response.Body);
         Assert.Equal(payload, echo.RootElement.GetProperty("body_base64").GetBytesFromBase64());
     }
+
+    [Fact]
+    public async Task Counter_actor_counts_every_request_exactly()
+    {
+        await using var client = await RawHttpClient.ConnectAsync(fixture.Server.Endpoint);
+        await client.SendAsync("GET /counter HTTP/1.1\r\nHost: x\r\n\r\n");
+        using var first = JsonDocument.Parse((await client.ReadResponseAsync()).Body);
+        var start = first.RootElement.GetProperty("count").GetInt64();
+
+        await client.SendAsync(string.Concat(Enumerable.Repeat("GET /counter HTTP/1.1\r\nHost: x\r\n\r\n", 10)));
+        long last = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            using var doc = JsonDocument.Parse((await client.ReadResponseAsync()).Body);
+            last = doc.RootElement.GetProperty("count").GetInt64();
+        }
+
+        Assert.Equal(start + 10, last);
+    }
 }

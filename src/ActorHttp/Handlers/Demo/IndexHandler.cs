@@ -18,6 +18,7 @@ public sealed class IndexHandler : HttpHandlerActor
           <li><a href="/echo?a=1">/echo</a> and /echo/&#123;*rest&#125;: any method; shows what the server parsed, as JSON</li>
           <li><a href="/crash">/crash</a>: the handler throws; you get a 500 and the server carries on</li>
           <li><a href="/slow?ms=500">/slow?ms=N</a>: answers after N milliseconds</li>
+          <li><a href="/counter">/counter</a>: a stateful actor counting the requests it served</li>
         </ul>
         </body>
         </html>
