@@ -21,6 +21,10 @@ public sealed class HttpRequestParser
     private const int MaxChunkSizeDigits = 64;
     private const int InitialChunkBufferBytes = 4096;
 
+    // A Content-Length body grows as its bytes arrive, from at most this: a client that declares
+    // 30 MB and sends nothing must not cost 30 MB (many such connections would exhaust memory).
+    private const int InitialContentLengthBufferBytes = 64 * 1024;
+
     private static readonly SearchValues<byte> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
@@ -62,6 +66,7 @@ public sealed class HttpRequestParser
     private bool _expectContinue;
     private byte[]? _body;
     private long _bodyFilled;
+    private long _declaredBodyLength;
 
     private long _chunkSize;
     private int _chunkSizeDigits;
@@ -592,7 +597,8 @@ public sealed class HttpRequestParser
         }
         else if (bodyLength > 0)
         {
-            _body = new byte[bodyLength];
+            _declaredBodyLength = bodyLength;
+            _body = new byte[Math.Min(bodyLength, InitialContentLengthBufferBytes)];
             _bodyFilled = 0;
             _state = State.ContentLengthBody;
         }
@@ -667,12 +673,20 @@ public sealed class HttpRequestParser
 
     private ParseOutcome ParseContentLengthBody(ReadOnlySpan<byte> data, ref int consumed)
     {
-        var body = _body!;
-        var take = (int)Math.Min(body.Length - _bodyFilled, data.Length - consumed);
-        data.Slice(consumed, take).CopyTo(body.AsSpan((int)_bodyFilled));
-        _bodyFilled += take;
+        var take = (int)Math.Min(_declaredBodyLength - _bodyFilled, data.Length - consumed);
+        var needed = _bodyFilled + take;
+        if (needed > _body!.Length)
+        {
+            // Doubling keeps the copies linear in the body size; the cap keeps the final array exact.
+            var grown = new byte[Math.Min(_declaredBodyLength, Math.Max(needed, _body.Length * 2L))];
+            _body.AsSpan(0, (int)_bodyFilled).CopyTo(grown);
+            _body = grown;
+        }
+
+        data.Slice(consumed, take).CopyTo(_body.AsSpan((int)_bodyFilled));
+        _bodyFilled = needed;
         consumed += take;
-        return _bodyFilled == body.Length ? Complete(body, HttpHeaders.Empty) : ParseOutcome.NeedMoreData;
+        return _bodyFilled == _declaredBodyLength ? Complete(_body, HttpHeaders.Empty) : ParseOutcome.NeedMoreData;
     }
 
     /// <summary>The chunked framing of RFC 9112 §7.1, byte by byte for the short size lines, block-copied for data.</summary>

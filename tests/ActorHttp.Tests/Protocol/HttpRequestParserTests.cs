@@ -485,4 +485,38 @@ public sealed class HttpRequestParserTests
 
         Assert.Empty(Enum.GetValues<RejectionReason>().Except(covered));
     }
+
+    [Fact]
+    public void Declared_body_is_not_allocated_before_it_arrives()
+    {
+        // A client announcing 30 MB and sending 10 bytes must not make the server hold 30 MB.
+        var parser = new HttpRequestParser(HttpLimits.Default);
+        var input = Encoding.Latin1.GetBytes("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 29000000\r\n\r\n0123456789");
+        var before = GC.GetAllocatedBytesForCurrentThread();
+
+        var outcome = parser.Parse(input, out var consumed);
+
+        Assert.Equal(ParseOutcome.NeedMoreData, outcome);
+        Assert.Equal(input.Length, consumed);
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 1024 * 1024);
+    }
+
+    [Fact]
+    public void Content_length_body_split_over_many_reads_arrives_whole()
+    {
+        var payload = new byte[300_000];
+        new Random(3).NextBytes(payload);
+        var parser = new HttpRequestParser(HttpLimits.Default);
+        Assert.Equal(ParseOutcome.NeedMoreData, parser.Parse(Encoding.Latin1.GetBytes($"PUT /x HTTP/1.1\r\nHost: x\r\nContent-Length: {payload.Length}\r\n\r\n"), out _));
+
+        var outcome = ParseOutcome.NeedMoreData;
+        for (var offset = 0; offset < payload.Length; offset += 7_001)
+        {
+            outcome = parser.Parse(payload.AsSpan(offset, Math.Min(7_001, payload.Length - offset)), out var consumed);
+            Assert.Equal(Math.Min(7_001, payload.Length - offset), consumed);
+        }
+
+        Assert.Equal(ParseOutcome.RequestComplete, outcome);
+        Assert.Equal(payload, parser.Request!.Body.ToArray());
+    }
 }
