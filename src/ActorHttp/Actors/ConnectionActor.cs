@@ -22,6 +22,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private const string IdleTimerKey = "idle";
     private const string HeaderTimerKey = "header";
     private const string LingerTimerKey = "linger";
+    private const string HandlerTimerKey = "handler";
 
     // Bigger than any head the limits allow, plus one read: the parser refuses a head before this.
     private readonly int _maxBufferSize;
@@ -33,7 +34,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private readonly HttpRequestParser _parser;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Exchange> _exchanges = new();
-    private ArrayBufferWriter<byte> _output = new(4096);
+    private readonly PooledBufferWriter _output = new();
+    private SocketOperation _receiver = null!;
+    private SocketOperation _sender = null!;
     private byte[] _buffer;
     private int _bufferStart;
     private int _bufferEnd;
@@ -47,6 +50,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private bool _continueSent;
     private bool _draining;
     private bool _lingering;
+    private bool _flushScheduled;
+    private bool _flushing;
 
     public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded)
     {
@@ -69,6 +74,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     {
         // Responses are batched by us; Nagle would only add latency to the last segment.
         _socket.NoDelay = true;
+        _receiver = new SocketOperation(Self, count => new BytesReceived(count), error => new ReceiveFailed(error));
+        _sender = new SocketOperation(Self, count => new BytesSent(count), error => new SendFailed(error));
         if (_overloaded)
         {
             _stopParsing = true;
@@ -83,11 +90,18 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     protected override void PostStop()
     {
         _socket.Dispose();
-        // A receive still pending may write into the buffer until the socket's abort lands: never
-        // hand such a buffer back to the pool.
+        // An operation still pending may touch its buffer until the socket's abort lands: never hand
+        // such a buffer back to the pool.
         if (!_receiving)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
+            _receiver.Dispose();
+        }
+
+        if (!_sending)
+        {
+            _output.Release();
+            _sender.Dispose();
         }
     }
 
@@ -110,8 +124,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             case ResponseBodyEnd end:
                 OnBodyEnd(end);
                 break;
-            case HandlerTimedOut timedOut:
-                OnHandlerTimedOut(timedOut.Sequence);
+            case HandlerDeadlineReached:
+                OnHandlerDeadlineReached();
                 break;
             case IdleTimedOut:
                 OnIdleTimedOut();
@@ -125,6 +139,12 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 _stopParsing = true;
                 Pump();
                 break;
+            case FlushOutput:
+                _flushScheduled = false;
+                _flushing = true;
+                Pump();
+                _flushing = false;
+                break;
             case LingerElapsed:
                 Context.Stop(Self);
                 break;
@@ -135,6 +155,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 break;
             case SendFailed failed:
                 _log.Debug("Connection {ConnectionId}: send failed: {Error}", _connectionId, failed.Error.Message);
+                _sending = false;
                 Context.Stop(Self);
                 break;
             default:
@@ -188,16 +209,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
         _sending = false;
         _sentCount = 0;
-        if (_output.Capacity > 256 * 1024)
-        {
-            // Do not keep a large response's buffer alive for the rest of a keep-alive connection.
-            _output = new ArrayBufferWriter<byte>(4096);
-        }
-        else
-        {
-            _output.ResetWrittenCount();
-        }
-
+        _output.Release();
         Pump();
     }
 
@@ -210,7 +222,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             return;
         }
 
-        Timers.Cancel(exchange.TimerKey);
         exchange.Response = ready.Response;
         Pump();
     }
@@ -235,17 +246,43 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
     }
 
-    private void OnHandlerTimedOut(long sequence)
+    /// <summary>
+    /// One timer per connection serves every request's handler deadline: it fires for the oldest
+    /// unanswered request, answers 503 for each that is late, and re-arms for the next. A timer per
+    /// request would cost a scheduler registration on the hot path.
+    /// </summary>
+    private void OnHandlerDeadlineReached()
     {
-        var exchange = Find(sequence);
-        if (exchange is null || exchange.Response is not null)
+        var now = Stopwatch.GetTimestamp();
+        foreach (var exchange in _exchanges)
+        {
+            if (exchange.Response is null && Stopwatch.GetElapsedTime(exchange.StartTimestamp, now) >= _settings.HandlerTimeout)
+            {
+                _log.Warning("Connection {ConnectionId}: {Method} {Target} got no answer within {Timeout}; answering 503", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
+                exchange.Response = HttpResponse.Text(503, $"The handler did not answer within {_settings.HandlerTimeout.TotalMilliseconds} ms.\n");
+            }
+        }
+
+        ArmHandlerTimer();
+        Pump();
+    }
+
+    private void ArmHandlerTimer()
+    {
+        if (Timers.IsTimerActive(HandlerTimerKey))
         {
             return;
         }
 
-        _log.Warning("Connection {ConnectionId}: {Method} {Target} got no answer within {Timeout}; answering 503", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
-        exchange.Response = HttpResponse.Text(503, $"The handler did not answer within {_settings.HandlerTimeout.TotalMilliseconds} ms.\n");
-        Pump();
+        foreach (var exchange in _exchanges)
+        {
+            if (exchange.Response is null)
+            {
+                var remaining = _settings.HandlerTimeout - Stopwatch.GetElapsedTime(exchange.StartTimestamp);
+                Timers.StartSingleTimer(HandlerTimerKey, HandlerDeadlineReached.Instance, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
+                return;
+            }
+        }
     }
 
     private void OnIdleTimedOut()
@@ -279,7 +316,15 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private void Pump()
     {
         ParseBuffered();
-        if (!_sending)
+        if (!_sending && ShouldBatchLater())
+        {
+            if (!_flushScheduled)
+            {
+                _flushScheduled = true;
+                Self.Tell(FlushOutput.Instance);
+            }
+        }
+        else if (!_sending)
         {
             WriteReadyResponses();
             if (_output.WrittenCount > 0)
@@ -299,6 +344,28 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         {
             StartReceive();
         }
+    }
+
+    /// <summary>
+    /// True when the next answer is ready but pipelined requests behind it are still unanswered: a
+    /// trip through the mailbox lets the answers already queued there join one send.
+    /// </summary>
+    private bool ShouldBatchLater()
+    {
+        if (_flushing || _exchanges.First?.Value.Response is null)
+        {
+            return false;
+        }
+
+        foreach (var exchange in _exchanges)
+        {
+            if (exchange.Response is null)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private void ParseBuffered()
@@ -345,7 +412,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             _stopParsing = true;
         }
 
-        Timers.StartSingleTimer(exchange.TimerKey, new HandlerTimedOut(exchange.Sequence), _settings.HandlerTimeout);
+        ArmHandlerTimer();
         _router.Tell(new HandleRequest(request, exchange.Sequence, Self), Self);
     }
 
@@ -401,11 +468,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             {
                 _closeAfterSend = true;
                 _stopParsing = true;
-                foreach (var dropped in _exchanges)
-                {
-                    Timers.Cancel(dropped.TimerKey);
-                }
-
                 _exchanges.Clear();
                 break;
             }
@@ -501,9 +563,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
 
         _receiving = true;
-        _socket.ReceiveAsync(_buffer.AsMemory(_bufferEnd), SocketFlags.None)
-            .AsTask()
-            .PipeTo(Self, success: count => new BytesReceived(count), failure: error => new ReceiveFailed(error));
+        _receiver.Receive(_socket, _buffer.AsMemory(_bufferEnd));
     }
 
     /// <summary>Compacts or grows the buffer so a receive has room; false when the head is impossibly large.</summary>
@@ -541,10 +601,24 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         return true;
     }
 
-    private void Send(ReadOnlyMemory<byte> bytes) =>
-        _socket.SendAsync(bytes, SocketFlags.None)
-            .AsTask()
-            .PipeTo(Self, success: count => new BytesSent(count), failure: error => new SendFailed(error));
+    private void Send(ReadOnlyMemory<byte> bytes)
+    {
+        // A send that completes at once (the usual case: the kernel's buffer has room) is handled
+        // here, saving a trip through the mailbox per response.
+        if (_sender.StartSend(_socket, bytes))
+        {
+            return;
+        }
+
+        if (_sender.SocketError == SocketError.Success)
+        {
+            OnBytesSent(_sender.BytesTransferred);
+        }
+        else
+        {
+            OnReceive(new SendFailed(new SocketException((int)_sender.SocketError)));
+        }
+    }
 
     /// <summary>
     /// Closes after the last response went out. Unless the peer already closed, half-close and keep
@@ -595,7 +669,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         private Queue<ReadOnlyMemory<byte>>? _chunks;
 
         public long Sequence { get; } = sequence;
-        public object TimerKey { get; } = sequence;
         public ResponseTarget Framing { get; } = target;
         public string Method { get; } = method;
         public string RequestTarget { get; } = requestTarget;

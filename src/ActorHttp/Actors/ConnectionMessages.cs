@@ -21,11 +21,20 @@ internal sealed record HeaderTimedOut
     public static readonly HeaderTimedOut Instance = new();
 }
 
-/// <summary>The handler of request <paramref name="Sequence"/> did not answer within <c>handler-timeout</c>.</summary>
-internal sealed record HandlerTimedOut(long Sequence);
+/// <summary>The oldest unanswered request on the connection has reached its <c>handler-timeout</c>.</summary>
+internal sealed record HandlerDeadlineReached
+{
+    public static readonly HandlerDeadlineReached Instance = new();
+}
 
 /// <summary>The lingering close after an error response is over.</summary>
 internal sealed record LingerElapsed
 {
     public static readonly LingerElapsed Instance = new();
+}
+
+/// <summary>Write what is ready now: answers queued behind this message in the mailbox have joined the batch.</summary>
+internal sealed record FlushOutput
+{
+    public static readonly FlushOutput Instance = new();
 }

@@ -39,7 +39,7 @@ public sealed class LifecycleTests
         }
 
         var served = false;
-        for (var attempt = 0; attempt < 20 && !served; attempt++)
+        for (var attempt = 0; attempt < 100 && !served; attempt++)
         {
             await using var next = await RawHttpClient.ConnectAsync(server.Endpoint);
             await next.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
