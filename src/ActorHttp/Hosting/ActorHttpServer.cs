@@ -60,7 +60,8 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
         options.Routes?.Invoke(routes);
 
-        var bound = new TaskCompletionSource<IPEndPoint>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var listenSocket = AkkaBuilderExtensions.BindListenSocket(settings);
+        var endpoint = (IPEndPoint)listenSocket.LocalEndPoint!;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -76,22 +77,22 @@ public sealed class ActorHttpServer : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActorHttpServer(settings, routes.Routes, bound);
+                .WithActorHttpServer(settings, routes.Routes, listenSocket);
         });
 
         var host = builder.Build();
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var endpoint = await bound.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
-            return new ActorHttpServer(host, endpoint, settings);
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            await host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            listenSocket.Dispose();
             host.Dispose();
             throw;
         }
+
+        return new ActorHttpServer(host, endpoint, settings);
     }
 
     /// <summary>Graceful stop: stop accepting, let requests finish within <c>shutdown-timeout</c>, close the rest.</summary>

@@ -16,15 +16,15 @@ public sealed class RouterKey;
 public static class AkkaBuilderExtensions
 {
     /// <summary>
-    /// Adds the HTTP server to an Akka.Hosting actor system: binds the socket, starts the router (with
-    /// a supervisor per route) and the listener, and hooks graceful shutdown into CoordinatedShutdown.
-    /// The bound endpoint is reported through <paramref name="bound"/> (or its failure to bind).
+    /// Adds the HTTP server to an Akka.Hosting actor system: starts the router (with a supervisor per
+    /// route) and the listener on <paramref name="listenSocket"/> (see <see cref="BindListenSocket"/>),
+    /// and hooks graceful shutdown into CoordinatedShutdown. The listener owns the socket from then on.
     /// </summary>
     public static AkkaConfigurationBuilder WithActorHttpServer(
         this AkkaConfigurationBuilder builder,
         ServerSettings settings,
         IReadOnlyList<RouteRegistration> routes,
-        TaskCompletionSource<IPEndPoint> bound)
+        Socket listenSocket)
     {
         // The drain phase must outlast the drain itself, or CoordinatedShutdown cuts it short.
         var phaseTimeout = (settings.ShutdownTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
@@ -32,17 +32,6 @@ public static class AkkaBuilderExtensions
 
         return builder.WithActors((system, registry) =>
         {
-            Socket listenSocket;
-            try
-            {
-                listenSocket = Bind(settings);
-            }
-            catch (Exception error)
-            {
-                bound.TrySetException(error);
-                throw;
-            }
-
             var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router), "listener");
             registry.Register<RouterKey>(router);
@@ -63,12 +52,14 @@ public static class AkkaBuilderExtensions
 
                 return Akka.Done.Instance;
             });
-
-            bound.TrySetResult((IPEndPoint)listenSocket.LocalEndPoint!);
         });
     }
 
-    private static Socket Bind(ServerSettings settings)
+    /// <summary>
+    /// Binds and listens on <c>host:port</c> before anything else starts, so a port in use or a bad
+    /// address fails at once with a plain <see cref="SocketException"/>.
+    /// </summary>
+    public static Socket BindListenSocket(ServerSettings settings)
     {
         var address = IPAddress.TryParse(settings.Host, out var parsed)
             ? parsed

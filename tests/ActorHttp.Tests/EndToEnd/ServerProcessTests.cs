@@ -61,6 +61,21 @@ public sealed partial class ServerProcessTests
         Assert.Contains("Configuration file not found", error);
     }
 
+    [Fact]
+    public async Task A_port_in_use_fails_with_one_clear_line()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((System.Net.IPEndPoint)occupant.LocalEndpoint).Port;
+
+        using var process = Start("--host", "127.0.0.1", "--port", port.ToString());
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.Equal(1, process.ExitCode);
+        Assert.Equal($"ActorHttp could not start: Address already in use", error.Trim());
+    }
+
     private static Process Start(params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
