@@ -34,6 +34,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private readonly HttpRequestParser _parser;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Exchange> _exchanges = new();
+    private readonly List<(IActorRef Streamer, long Sequence)> _acksAfterSend = [];
     private readonly PooledBufferWriter _output = new();
     private SocketOperation _receiver = null!;
     private SocketOperation _sender = null!;
@@ -89,6 +90,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        foreach (var exchange in _exchanges)
+        {
+            exchange.Streamer?.Tell(new ResponseAborted(exchange.Sequence));
+        }
+
         _socket.Dispose();
         // An operation still pending may touch its buffer until the socket's abort lands: never hand
         // such a buffer back to the pool.
@@ -210,6 +216,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         _sending = false;
         _sentCount = 0;
         _output.Release();
+        AcknowledgeSentChunks();
         Pump();
     }
 
@@ -223,6 +230,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
 
         exchange.Response = ready.Response;
+        if (ready.Response.Streamed && !Sender.IsNobody())
+        {
+            exchange.Streamer = Sender;
+        }
+
         Pump();
     }
 
@@ -233,6 +245,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         {
             exchange.Chunks.Enqueue(chunk.Data);
             Pump();
+        }
+        else if (!Sender.IsNobody())
+        {
+            Sender.Tell(new ResponseAborted(chunk.Sequence));
         }
     }
 
@@ -332,10 +348,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 _sending = true;
                 Send(_output.WrittenMemory);
             }
-            else if (_closeAfterSend || (_exchanges.Count == 0 && (_peerClosed || _draining)))
+            else
             {
-                Close();
-                return;
+                AcknowledgeSentChunks();
+                if (_closeAfterSend || (_exchanges.Count == 0 && (_peerClosed || _draining)))
+                {
+                    Close();
+                    return;
+                }
             }
         }
 
@@ -344,6 +364,16 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         {
             StartReceive();
         }
+    }
+
+    private void AcknowledgeSentChunks()
+    {
+        foreach (var (streamer, sequence) in _acksAfterSend)
+        {
+            streamer.Tell(new ResponseBodyChunkSent(sequence));
+        }
+
+        _acksAfterSend.Clear();
     }
 
     /// <summary>
@@ -444,6 +474,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             {
                 while (exchange.Chunks.TryDequeue(out var chunk))
                 {
+                    if (exchange.Streamer is { } streamer)
+                    {
+                        _acksAfterSend.Add((streamer, exchange.Sequence));
+                    }
+
                     exchange.BodyBytes += chunk.Length;
                     if (exchange.WritesBody)
                     {
@@ -468,6 +503,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             {
                 _closeAfterSend = true;
                 _stopParsing = true;
+                foreach (var dropped in _exchanges)
+                {
+                    dropped.Streamer?.Tell(new ResponseAborted(dropped.Sequence));
+                }
+
                 _exchanges.Clear();
                 break;
             }
@@ -674,6 +714,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         public string RequestTarget { get; } = requestTarget;
         public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
         public HttpResponse? Response { get; set; }
+
+        /// <summary>Who streams this response's body: told when chunks went out, or when the stream is aborted.</summary>
+        public IActorRef? Streamer { get; set; }
         public bool HeadWritten { get; set; }
         public bool CloseAfter { get; set; }
         public bool Chunked { get; set; }

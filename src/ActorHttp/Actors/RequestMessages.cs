@@ -12,8 +12,18 @@ public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef
 /// <summary>The answer to request <paramref name="Sequence"/>, sent by a handler straight to the connection.</summary>
 public sealed record ResponseReady(long Sequence, HttpResponse Response);
 
-/// <summary>A piece of the body of a <see cref="HttpResponse.Streamed"/> response.</summary>
+/// <summary>
+/// A piece of the body of a <see cref="HttpResponse.Streamed"/> response. Once its bytes have been
+/// handed to the socket, the connection answers the sender with <see cref="ResponseBodyChunkSent"/>:
+/// a streaming handler that waits for it before sending more reads no faster than the client takes.
+/// </summary>
 public sealed record ResponseBodyChunk(long Sequence, ReadOnlyMemory<byte> Data);
+
+/// <summary>The connection's acknowledgement that a <see cref="ResponseBodyChunk"/> went out.</summary>
+public sealed record ResponseBodyChunkSent(long Sequence);
+
+/// <summary>A streamed response will never be completed (the connection closed): stop producing it.</summary>
+public sealed record ResponseAborted(long Sequence);
 
 /// <summary>The end of a streamed response body.</summary>
 public sealed record ResponseBodyEnd(long Sequence);

@@ -14,6 +14,9 @@ public sealed class RequestContext
 
     public HttpRequest Request => Message.Request;
 
+    /// <summary>The request's place on its connection; acknowledgements of streamed chunks carry it.</summary>
+    public long Sequence => Message.Sequence;
+
     internal HandleRequest Message { get; }
 
     /// <summary>Answers with a complete response.</summary>
@@ -22,6 +25,11 @@ public sealed class RequestContext
     /// <summary>Starts a streamed answer: <paramref name="head"/>'s status and fields now, the body by <see cref="SendChunk"/>.</summary>
     public void StartStream(HttpResponse head) => Respond(head with { Streamed = true, Body = ReadOnlyMemory<byte>.Empty });
 
+    /// <summary>
+    /// Sends a piece of the body. Sent from a handler actor, the handler later receives
+    /// <see cref="ResponseBodyChunkSent"/> once the bytes went out (or <see cref="ResponseAborted"/> if the
+    /// connection closed): waiting for it before sending more is how a handler follows the client's pace.
+    /// </summary>
     public void SendChunk(ReadOnlyMemory<byte> data) => Message.Connection.Tell(new ResponseBodyChunk(Message.Sequence, data));
 
     public void EndStream() => Message.Connection.Tell(new ResponseBodyEnd(Message.Sequence));

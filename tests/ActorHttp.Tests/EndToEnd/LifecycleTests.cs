@@ -89,4 +89,20 @@ public sealed class LifecycleTests
         Assert.True(await busy.IsClosedByServerAsync());
         server.Host.Dispose();
     }
+
+    [Fact]
+    public async Task A_streaming_handler_is_told_when_the_client_goes_away()
+    {
+        PacedStreamingHandler.Aborted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await TestServer.StartAsync(routes: TestRoutes.Add);
+        var client = await RawHttpClient.ConnectAsync(server.Endpoint);
+        // Far more than any socket buffer holds: the stream can only finish if the client reads.
+        await client.SendAsync("GET /test/paced-stream?n=100000&size=65536 HTTP/1.1\r\nHost: x\r\n\r\n");
+        await Task.Delay(200);
+
+        await client.DisposeAsync();
+
+        var sequence = await PacedStreamingHandler.Aborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, sequence);
+    }
 }

@@ -269,4 +269,19 @@ public sealed class RoutingAndStatusTests(DefaultServerFixture fixture) : IClass
 
         Assert.Equal(start + 10, last);
     }
+
+    [Fact]
+    public async Task Paced_stream_sends_every_chunk_in_order()
+    {
+        await using var client = await RawHttpClient.ConnectAsync(fixture.Server.Endpoint);
+        await client.SendAsync("GET /test/paced-stream?n=40&size=50000 HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        var response = await client.ReadResponseAsync();
+
+        Assert.Equal(40 * 50000, response.Body.Length);
+        for (var i = 0; i < response.Body.Length; i += 997)
+        {
+            Assert.Equal((byte)(i % 251), response.Body[i]);
+        }
+    }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using ActorHttp.Actors;
 using ActorHttp.Handlers;
 using ActorHttp.Hosting;
 using ActorHttp.Protocol;
@@ -11,6 +12,7 @@ public static class TestRoutes
 {
     public static void Add(RouteBuilder routes) => routes
         .MapGet("/test/stream", Props.Create<StreamingHandler>())
+        .MapGet("/test/paced-stream", Props.Create<PacedStreamingHandler>())
         .MapGet("/test/bad-header", Props.Create<BadHeaderHandler>())
         .MapGet("/test/async-fail", Props.Create<AsyncFailHandler>())
         .MapGet("/test/async-ok", Props.Create<AsyncOkHandler>())
@@ -77,4 +79,70 @@ public sealed class RouteValuesHandler : HttpHandlerActor
 {
     protected override void OnRequest(RequestContext context) =>
         context.Respond(HttpResponse.Text(200, string.Join(";", context.Request.RouteValues.OrderBy(v => v.Key).Select(v => $"{v.Key}={v.Value}"))));
+}
+
+/// <summary>
+/// Streams <c>n</c> chunks of <c>size</c> bytes (byte i of the body is <c>i % 251</c>), sending each
+/// only after the connection acknowledged the previous one: the backpressure a file or proxy handler uses.
+/// </summary>
+public sealed class PacedStreamingHandler : HttpHandlerActor
+{
+    public static TaskCompletionSource<long> Aborted { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private RequestContext? _stream;
+    private int _remaining;
+    private int _size;
+    private long _offset;
+
+    protected override void OnRequest(RequestContext context)
+    {
+        var query = context.Request.Query.Split('&').Select(p => p.Split('=')).ToDictionary(p => p[0], p => int.Parse(p[1]));
+        _remaining = query["n"];
+        _size = query["size"];
+        _offset = 0;
+        _stream = context;
+        context.StartStream(HttpResponse.Text(200, string.Empty, "application/octet-stream"));
+        SendNext();
+    }
+
+    protected override void OnMessage(object message)
+    {
+        switch (message)
+        {
+            case ResponseBodyChunkSent:
+                SendNext();
+                break;
+            case ResponseAborted aborted:
+                Aborted.TrySetResult(aborted.Sequence);
+                _stream = null;
+                break;
+            default:
+                base.OnMessage(message);
+                break;
+        }
+    }
+
+    private void SendNext()
+    {
+        if (_stream is null)
+        {
+            return;
+        }
+
+        if (_remaining-- == 0)
+        {
+            _stream.EndStream();
+            _stream = null;
+            return;
+        }
+
+        var chunk = new byte[_size];
+        for (var i = 0; i < chunk.Length; i++)
+        {
+            chunk[i] = (byte)((_offset + i) % 251);
+        }
+
+        _offset += _size;
+        _stream.SendChunk(chunk);
+    }
 }
