@@ -13,6 +13,11 @@ namespace ActorHttp.Actors;
 /// shed load: new requests get 503 with <c>Retry-After</c> until <c>recovery-delay</c> has passed
 /// without another crash. Other routes and the server are untouched.
 /// </summary>
+/// <remarks>
+/// The router sends requests straight to the handlers (one hop less per request): this actor tells
+/// its parent the current handlers and any shedding. Requests that still reach it (before the first
+/// list arrived, or while no handler is alive) are dispatched here.
+/// </remarks>
 public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
 {
     private readonly Props _handlerProps;
@@ -73,6 +78,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
             }
 
             _recoveringUntil = now + _settings.RecoveryDelay;
+            Context.Parent.Tell(new RouteShedding(Self, _recoveringUntil));
         }
     }
 
@@ -85,6 +91,8 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
             Context.Watch(handler);
             _handlers.Add(handler);
         }
+
+        Context.Parent.Tell(new RouteHandlersChanged(Self, [.. _handlers]));
     }
 
     private void Dispatch(HandleRequest message)
@@ -105,6 +113,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     private void OnHandlerStopped(Terminated terminated)
     {
         _handlers.Remove(terminated.ActorRef);
+        Context.Parent.Tell(new RouteHandlersChanged(Self, [.. _handlers]));
         _log.Error("A handler of route {Template} failed to start and was stopped; replacing it in {RecoveryDelay}", _template, _settings.RecoveryDelay);
         if (!Timers.IsTimerActive("replace"))
         {

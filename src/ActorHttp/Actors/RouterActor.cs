@@ -8,27 +8,36 @@ namespace ActorHttp.Actors;
 public sealed record RouteRegistration(IReadOnlyList<string>? Methods, string Template, Props HandlerProps, int? Instances = null);
 
 /// <summary>
-/// Matches each request against the route table and forwards it to the route's supervisor, keeping
-/// the connection as the sender so the handler answers the connection directly. What no route
-/// serves it answers itself: 404, 405 with <c>Allow</c>, 501, and <c>OPTIONS</c>.
+/// Matches each request against the route table and forwards it to one of the route's handler
+/// actors (round-robin), keeping the connection as the sender so the handler answers the connection
+/// directly. The handlers are children of the route's supervisor, which tells this actor who they
+/// are and when the route sheds load. What no route serves it answers itself: 404, 405 with
+/// <c>Allow</c>, 501, and <c>OPTIONS</c>.
 /// </summary>
 public sealed class RouterActor : ReceiveActor
 {
-    private readonly RouteTable<IActorRef> _table;
+    private readonly RouteTable<RouteEndpoint> _table;
+    private readonly Dictionary<IActorRef, RouteEndpoint> _endpoints = [];
+    private readonly string _retryAfterSeconds;
 
     public RouterActor(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision)
     {
-        var definitions = new List<RouteDefinition<IActorRef>>(routes.Count);
+        _retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(supervision.RecoveryDelay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var definitions = new List<RouteDefinition<RouteEndpoint>>(routes.Count);
         for (var i = 0; i < routes.Count; i++)
         {
             var route = routes[i];
             var instances = route.Instances ?? supervision.HandlerInstances;
             var supervisor = Context.ActorOf(RouteSupervisorActor.Props(route.HandlerProps, instances, supervision, route.Template), $"route-{i}");
-            definitions.Add(new RouteDefinition<IActorRef>(route.Methods, route.Template, supervisor));
+            var endpoint = new RouteEndpoint(supervisor);
+            _endpoints.Add(supervisor, endpoint);
+            definitions.Add(new RouteDefinition<RouteEndpoint>(route.Methods, route.Template, endpoint));
         }
 
-        _table = new RouteTable<IActorRef>(definitions);
+        _table = new RouteTable<RouteEndpoint>(definitions);
         Receive<HandleRequest>(Route);
+        Receive<RouteHandlersChanged>(changed => _endpoints[changed.Supervisor].Handlers = changed.Handlers);
+        Receive<RouteShedding>(shedding => _endpoints[shedding.Supervisor].SheddingUntil = shedding.Until);
     }
 
     public static Props Props(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision) =>
@@ -42,7 +51,7 @@ public sealed class RouterActor : ReceiveActor
         {
             case RouteMatchKind.Found:
                 var routed = match.Values.Count == 0 ? message : message with { Request = request with { RouteValues = match.Values } };
-                match.Target!.Tell(routed, message.Connection);
+                Dispatch(match.Target!, routed);
                 break;
             case RouteMatchKind.NotFound:
                 Answer(message, HttpResponse.Text(404, $"No resource at {request.Path}.\n"));
@@ -60,6 +69,44 @@ public sealed class RouterActor : ReceiveActor
         }
     }
 
+    private void Dispatch(RouteEndpoint endpoint, HandleRequest message)
+    {
+        if (endpoint.SheddingUntil != DateTime.MinValue)
+        {
+            if (DateTime.UtcNow < endpoint.SheddingUntil)
+            {
+                Answer(message, HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
+                    .WithHeader("Retry-After", _retryAfterSeconds));
+                return;
+            }
+
+            endpoint.SheddingUntil = DateTime.MinValue;
+        }
+
+        var handlers = endpoint.Handlers;
+        if (handlers.Length == 0)
+        {
+            // No handler known here yet (or none alive): the supervisor decides.
+            endpoint.Supervisor.Tell(message, message.Connection);
+            return;
+        }
+
+        endpoint.Next = (endpoint.Next + 1) % handlers.Length;
+        handlers[endpoint.Next].Tell(message, message.Connection);
+    }
+
     private static void Answer(HandleRequest message, HttpResponse response) =>
         message.Connection.Tell(new ResponseReady(message.Sequence, response));
+}
+
+/// <summary>The router's view of one route: its supervisor, its handlers, and whether it sheds load.</summary>
+internal sealed class RouteEndpoint(IActorRef supervisor)
+{
+    public IActorRef Supervisor { get; } = supervisor;
+
+    public IActorRef[] Handlers { get; set; } = [];
+
+    public int Next { get; set; }
+
+    public DateTime SheddingUntil { get; set; } = DateTime.MinValue;
 }
