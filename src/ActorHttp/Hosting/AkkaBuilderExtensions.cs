@@ -32,6 +32,11 @@ public static class AkkaBuilderExtensions
 
         return builder.WithActors((system, registry) =>
         {
+            // Akka's timer wheel starts on first use and blocks its first callers until it runs. If
+            // that first use were the idle timers of a burst of new connections, each would block a
+            // pool thread and the server would stall until the pool grew: start it here instead.
+            system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
+
             var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router), "listener");
             registry.Register<RouterKey>(router);

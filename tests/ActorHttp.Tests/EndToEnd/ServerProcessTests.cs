@@ -40,6 +40,33 @@ public sealed partial class ServerProcessTests
     }
 
     [Fact]
+    public async Task A_burst_of_connections_on_a_fresh_server_is_served_at_once()
+    {
+        // A fresh process has a small thread pool: anything that blocks a pool thread per new
+        // connection (as Akka's lazily started timer wheel once did) stalls such a burst for seconds.
+        using var process = Start("--host", "127.0.0.1", "--port", "0");
+        var port = await ReadListeningPortAsync(process);
+        try
+        {
+            var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
+            var burst = Enumerable.Range(0, 64).Select(async _ =>
+            {
+                await using var client = await RawHttpClient.ConnectAsync(endpoint);
+                await client.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+                return (await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(3))).Status;
+            });
+
+            var statuses = await Task.WhenAll(burst);
+
+            Assert.All(statuses, status => Assert.Equal(200, status));
+        }
+        finally
+        {
+            process.Kill();
+        }
+    }
+
+    [Fact]
     public async Task Bad_arguments_fail_with_a_clear_message()
     {
         using var process = Start("--port", "eighty");
