@@ -43,6 +43,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
         Receive<HandleRequest>(Dispatch);
         Receive<Terminated>(OnHandlerStopped);
         Receive<ReplaceStoppedHandlers>(_ => StartHandlers());
+        Receive<DeadLetter>(OnDeadLetter);
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -50,7 +51,16 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     public static Props Props(Props handlerProps, int instances, SupervisionSettings settings, string template) =>
         Akka.Actor.Props.Create(() => new RouteSupervisorActor(handlerProps, instances, settings, template));
 
-    protected override void PreStart() => StartHandlers();
+    protected override void PreStart()
+    {
+        // A handler that fails in its constructor is stopped, and whatever was sent to it before its
+        // failure reached us is dead-lettered. Catching those here answers them at once instead of
+        // leaving the client to wait for the connection's handler-timeout.
+        Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
+        StartHandlers();
+    }
+
+    protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self, typeof(DeadLetter));
 
     // The decider runs inside this actor while it handles the child's failure, so it may update state.
     protected override SupervisorStrategy SupervisorStrategy() =>
@@ -99,16 +109,28 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     {
         if (_handlers.Count == 0 || DateTime.UtcNow < _recoveringUntil)
         {
-            message.Connection.Tell(new ResponseReady(
-                message.Sequence,
-                HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
-                    .WithHeader("Retry-After", _retryAfterSeconds)));
+            AnswerUnavailable(message);
             return;
         }
 
         _next = (_next + 1) % _handlers.Count;
         _handlers[_next].Forward(message);
     }
+
+    private void OnDeadLetter(DeadLetter dead)
+    {
+        // Every supervisor sees every dead letter; only requests stranded in our own handlers are ours.
+        if (dead.Message is HandleRequest request && Self.Path.Equals(dead.Recipient.Path.Parent))
+        {
+            AnswerUnavailable(request);
+        }
+    }
+
+    private void AnswerUnavailable(HandleRequest message) =>
+        message.Connection.Tell(new ResponseReady(
+            message.Sequence,
+            HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
+                .WithHeader("Retry-After", _retryAfterSeconds)));
 
     private void OnHandlerStopped(Terminated terminated)
     {

@@ -39,32 +39,32 @@ public sealed record ServerSettings
 
         var settings = new ServerSettings
         {
-            Host = server.GetString("host"),
-            Port = server.GetInt("port"),
-            ListenBacklog = server.GetInt("listen-backlog"),
-            MaxConnections = server.GetInt("max-connections"),
-            IdleTimeout = server.GetTimeSpan("idle-timeout"),
-            IdleResponse = ParseIdleResponse(server.GetString("idle-response")),
-            RequestHeaderTimeout = server.GetTimeSpan("request-header-timeout"),
-            HandlerTimeout = server.GetTimeSpan("handler-timeout"),
-            ShutdownTimeout = server.GetTimeSpan("shutdown-timeout"),
-            PipeliningLimit = server.GetInt("pipelining-limit"),
-            LingerTimeout = server.GetTimeSpan("linger-timeout"),
-            ReceiveBufferSize = server.GetInt("receive-buffer-size"),
-            AccessLog = server.GetBoolean("access-log"),
+            Host = Read(server, "server", "host", static (c, k) => c.GetString(k)),
+            Port = Read(server, "server", "port", static (c, k) => c.GetInt(k)),
+            ListenBacklog = Read(server, "server", "listen-backlog", static (c, k) => c.GetInt(k)),
+            MaxConnections = Read(server, "server", "max-connections", static (c, k) => c.GetInt(k)),
+            IdleTimeout = Read(server, "server", "idle-timeout", static (c, k) => c.GetTimeSpan(k)),
+            IdleResponse = ParseIdleResponse(Read(server, "server", "idle-response", static (c, k) => c.GetString(k))),
+            RequestHeaderTimeout = Read(server, "server", "request-header-timeout", static (c, k) => c.GetTimeSpan(k)),
+            HandlerTimeout = Read(server, "server", "handler-timeout", static (c, k) => c.GetTimeSpan(k)),
+            ShutdownTimeout = Read(server, "server", "shutdown-timeout", static (c, k) => c.GetTimeSpan(k)),
+            PipeliningLimit = Read(server, "server", "pipelining-limit", static (c, k) => c.GetInt(k)),
+            LingerTimeout = Read(server, "server", "linger-timeout", static (c, k) => c.GetTimeSpan(k)),
+            ReceiveBufferSize = Read(server, "server", "receive-buffer-size", static (c, k) => c.GetInt(k)),
+            AccessLog = Read(server, "server", "access-log", static (c, k) => c.GetBoolean(k)),
             Limits = new HttpLimits
             {
                 MaxRequestLineBytes = checked((int)GetBytes(limits, "max-request-line")),
                 MaxHeaderBytes = checked((int)GetBytes(limits, "max-header-bytes")),
-                MaxHeaderCount = limits.GetInt("max-headers"),
+                MaxHeaderCount = Read(limits, "limits", "max-headers", static (c, k) => c.GetInt(k)),
                 MaxBodyBytes = GetBytes(limits, "max-body-bytes"),
             },
             Supervision = new SupervisionSettings
             {
-                MaxRestarts = supervision.GetInt("max-restarts"),
-                RestartWindow = supervision.GetTimeSpan("restart-window"),
-                RecoveryDelay = supervision.GetTimeSpan("recovery-delay"),
-                HandlerInstances = supervision.GetInt("handler-instances"),
+                MaxRestarts = Read(supervision, "supervision", "max-restarts", static (c, k) => c.GetInt(k)),
+                RestartWindow = Read(supervision, "supervision", "restart-window", static (c, k) => c.GetTimeSpan(k)),
+                RecoveryDelay = Read(supervision, "supervision", "recovery-delay", static (c, k) => c.GetTimeSpan(k)),
+                HandlerInstances = Read(supervision, "supervision", "handler-instances", static (c, k) => c.GetInt(k)),
             },
         };
         settings.Validate();
@@ -93,7 +93,21 @@ public sealed record ServerSettings
     }
 
     private static long GetBytes(Config config, string key) =>
-        config.GetByteSize(key) ?? throw new ConfigurationException($"actorhttp.limits.{key} is not a size");
+        Read(config, "limits", key, static (c, k) => c.GetByteSize(k)) ?? throw new ConfigurationException($"actorhttp.limits.{key} is not a size");
+
+    // Akka's getters throw a bare FormatException ("The input string 'eighty' was not in a correct
+    // format") that names neither the key nor the section; the user needs both to fix the file.
+    private static T Read<T>(Config config, string section, string key, Func<Config, string, T> read)
+    {
+        try
+        {
+            return read(config, key);
+        }
+        catch (Exception error) when (error is FormatException or OverflowException or InvalidCastException)
+        {
+            throw new ConfigurationException($"actorhttp.{section}.{key} has an invalid value: {error.Message}");
+        }
+    }
 
     private static IdleResponse ParseIdleResponse(string value) => value.Trim().ToLowerInvariant() switch
     {

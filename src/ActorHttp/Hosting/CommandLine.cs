@@ -25,6 +25,28 @@ public sealed record CommandLine(string? Host, int? Port, string? ConfigFile, st
             return new CommandLine(null, null, null, null, ShowHelp: true);
         }
 
+        // AddCommandLine silently drops a trailing option without a value ("--verbose", "--port") and
+        // stray words ("8080"), so a typo would start the server on its defaults: refuse those first.
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            {
+                throw new ArgumentException($"Unexpected argument \"{arg}\".\n{Usage}");
+            }
+
+            var name = arg[2..].Split('=', 2)[0];
+            if (!Known.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new ArgumentException($"Unknown option --{name}.\n{Usage}");
+            }
+
+            if (!arg.Contains('=') && ++i == args.Length)
+            {
+                throw new ArgumentException($"--{name} needs a value.\n{Usage}");
+            }
+        }
+
         var values = new ConfigurationBuilder().AddCommandLine(args).Build();
         foreach (var entry in values.AsEnumerable())
         {

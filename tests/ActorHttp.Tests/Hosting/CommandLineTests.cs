@@ -1,0 +1,116 @@
+using ActorHttp.Hosting;
+
+namespace ActorHttp.Tests.Hosting;
+
+public sealed class CommandLineTests
+{
+    [Fact]
+    public void No_arguments_leave_everything_to_the_configuration()
+    {
+        var parsed = CommandLine.Parse([]);
+
+        Assert.Equal(new CommandLine(null, null, null, null, ShowHelp: false), parsed);
+    }
+
+    [Fact]
+    public void Every_option_is_read()
+    {
+        var root = Directory.CreateTempSubdirectory("actorhttp-root-");
+        try
+        {
+            var parsed = CommandLine.Parse(["--host", "127.0.0.1", "--port", "9090", "--config", "server.conf", "--root", root.FullName]);
+
+            Assert.Equal(new CommandLine("127.0.0.1", 9090, "server.conf", root.FullName, ShowHelp: false), parsed);
+        }
+        finally
+        {
+            root.Delete();
+        }
+    }
+
+    [Fact]
+    public void Equals_form_is_accepted()
+    {
+        var parsed = CommandLine.Parse(["--port=0", "--host=::1"]);
+
+        Assert.Equal(0, parsed.Port);
+        Assert.Equal("::1", parsed.Host);
+    }
+
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public void Help_wins_over_everything_else(string flag)
+    {
+        // Even next to an option that would be refused: asking for help must never fail.
+        var parsed = CommandLine.Parse(["--port", "nope", flag]);
+
+        Assert.True(parsed.ShowHelp);
+        Assert.Contains("--config FILE", CommandLine.Usage);
+    }
+
+    [Fact]
+    public void Unknown_option_is_refused_with_its_name_and_the_usage()
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(["--verbose", "yes"]));
+
+        Assert.Contains("Unknown option --verbose", error.Message);
+        Assert.Contains("Usage:", error.Message);
+    }
+
+    [Theory]
+    [InlineData("eighty")]
+    [InlineData("-1")]
+    [InlineData("70000")]
+    [InlineData("80.5")]
+    [InlineData(" 80")]
+    public void Port_that_is_not_a_number_from_0_to_65535_is_refused(string port)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(["--port", port]));
+
+        Assert.Contains("--port must be a number from 0 to 65535", error.Message);
+        Assert.Contains($"\"{port}\"", error.Message);
+    }
+
+    [Fact]
+    public void Root_that_does_not_exist_is_refused()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "actorhttp-no-such-folder-" + Guid.NewGuid().ToString("N"));
+
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(["--root", missing]));
+
+        Assert.Contains("no such folder", error.Message);
+        Assert.Contains(missing, error.Message);
+    }
+
+    [Theory]
+    [InlineData("--verbose")]
+    [InlineData("--port", "80", "--verbose")]
+    public void Unknown_option_without_a_value_is_refused_too(params string[] args)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(args));
+
+        Assert.Contains("Unknown option --verbose", error.Message);
+    }
+
+    [Theory]
+    [InlineData("--port")]
+    [InlineData("--host", "127.0.0.1", "--config")]
+    public void Option_missing_its_value_is_refused_rather_than_ignored(params string[] args)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(args));
+
+        Assert.Contains($"{args[^1]} needs a value", error.Message);
+    }
+
+    [Theory]
+    [InlineData("8080")]
+    [InlineData("-p", "8080")]
+    [InlineData("/port", "8080")]
+    public void Stray_argument_is_refused(params string[] args)
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(args));
+
+        Assert.Contains($"Unexpected argument \"{args[0]}\"", error.Message);
+    }
+}

@@ -1,0 +1,200 @@
+using ActorHttp.Actors;
+using ActorHttp.Hosting;
+using ActorHttp.Protocol;
+using Akka.Configuration;
+
+namespace ActorHttp.Tests.Hosting;
+
+public sealed class ServerConfigurationTests : IDisposable
+{
+    private readonly List<string> _files = [];
+
+    [Fact]
+    public void Embedded_defaults_give_the_documented_settings()
+    {
+        var settings = ServerSettings.FromConfig(ServerConfiguration.Load());
+
+        // The record's initialisers and hocon/actorhttp.conf document the same defaults; they must agree.
+        Assert.Equal(new ServerSettings(), settings);
+        Assert.Equal("0.0.0.0", settings.Host);
+        Assert.Equal(8080, settings.Port);
+        Assert.Equal(512, settings.ListenBacklog);
+        Assert.Equal(10_000, settings.MaxConnections);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.IdleTimeout);
+        Assert.Equal(IdleResponse.RequestTimeout, settings.IdleResponse);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.RequestHeaderTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), settings.HandlerTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(10), settings.ShutdownTimeout);
+        Assert.Equal(16, settings.PipeliningLimit);
+        Assert.Equal(TimeSpan.FromSeconds(1), settings.LingerTimeout);
+        Assert.Equal(4096, settings.ReceiveBufferSize);
+        Assert.True(settings.AccessLog);
+        Assert.Equal(8 * 1024, settings.Limits.MaxRequestLineBytes);
+        Assert.Equal(32 * 1024, settings.Limits.MaxHeaderBytes);
+        Assert.Equal(100, settings.Limits.MaxHeaderCount);
+        Assert.Equal(30_000_000, settings.Limits.MaxBodyBytes);
+        Assert.Equal(new SupervisionSettings { MaxRestarts = 10, RestartWindow = TimeSpan.FromSeconds(10), RecoveryDelay = TimeSpan.FromSeconds(2), HandlerInstances = 2 }, settings.Supervision);
+    }
+
+    [Fact]
+    public void Defaults_name_the_logging_level_and_format()
+    {
+        var config = ServerConfiguration.Load();
+
+        Assert.Equal("Information", config.GetString("actorhttp.logging.level"));
+        Assert.Equal("text", config.GetString("actorhttp.logging.format"));
+        Assert.Equal(Akka.Event.LogLevel.InfoLevel, LogSetup.AkkaLevel(config));
+    }
+
+    [Fact]
+    public void Config_file_overrides_only_the_keys_it_sets()
+    {
+        var file = WriteConfig("""
+            actorhttp.server.idle-timeout = 5s
+            actorhttp.server.idle-response = close
+            actorhttp.limits.max-headers = 50
+            actorhttp.supervision {
+              handler-instances = 4
+            }
+            """);
+
+        var settings = ServerSettings.FromConfig(ServerConfiguration.Load(file));
+
+        var expected = new ServerSettings
+        {
+            IdleTimeout = TimeSpan.FromSeconds(5),
+            IdleResponse = IdleResponse.Close,
+            Limits = HttpLimits.Default with { MaxHeaderCount = 50 },
+            Supervision = new SupervisionSettings { HandlerInstances = 4 },
+        };
+        Assert.Equal(expected, settings);
+    }
+
+    [Fact]
+    public void Host_and_port_from_the_command_line_override_the_file()
+    {
+        var file = WriteConfig("""
+            actorhttp.server.host = "10.1.2.3"
+            actorhttp.server.port = 9000
+            actorhttp.server.pipelining-limit = 4
+            """);
+
+        var settings = ServerSettings.FromConfig(ServerConfiguration.Load(file, host: "127.0.0.1", port: 0));
+
+        Assert.Equal("127.0.0.1", settings.Host);
+        Assert.Equal(0, settings.Port);
+        // What the command line does not set still comes from the file.
+        Assert.Equal(4, settings.PipeliningLimit);
+    }
+
+    [Fact]
+    public void Code_overrides_sit_between_the_file_and_the_command_line()
+    {
+        var file = WriteConfig("""
+            actorhttp.server.port = 9000
+            actorhttp.server.max-connections = 7
+            actorhttp.server.listen-backlog = 64
+            """);
+
+        var settings = ServerSettings.FromConfig(ServerConfiguration.Load(
+            file,
+            overrides: "actorhttp.server.port = 9001\nactorhttp.server.max-connections = 8",
+            port: 9002));
+
+        Assert.Equal((9002, 8, 64), (settings.Port, settings.MaxConnections, settings.ListenBacklog));
+    }
+
+    [Fact]
+    public void Missing_config_file_is_reported_with_its_path()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), $"actorhttp-missing-{Guid.NewGuid():N}.conf");
+
+        var error = Assert.Throws<FileNotFoundException>(() => ServerConfiguration.Load(missing));
+
+        Assert.Contains(missing, error.Message);
+    }
+
+    [Theory]
+    [InlineData("actorhttp.server.idle-response = \"maybe\"", "actorhttp.server.idle-response")]
+    [InlineData("actorhttp.server.port = 70000", "actorhttp.server.port")]
+    [InlineData("actorhttp.server.port = -1", "actorhttp.server.port")]
+    [InlineData("actorhttp.server.pipelining-limit = 0", "actorhttp.server.pipelining-limit")]
+    [InlineData("actorhttp.server.max-connections = 0", "actorhttp.server.max-connections")]
+    [InlineData("actorhttp.server.receive-buffer-size = 100", "actorhttp.server.receive-buffer-size")]
+    [InlineData("actorhttp.server.host = \"not a host!\"", "actorhttp.server.host")]
+    [InlineData("actorhttp.supervision.handler-instances = 0", "actorhttp.supervision.handler-instances")]
+    [InlineData("actorhttp.server.port = eighty", "actorhttp.server.port")]
+    [InlineData("actorhttp.server.idle-timeout = soon", "actorhttp.server.idle-timeout")]
+    [InlineData("actorhttp.limits.max-headers = many", "actorhttp.limits.max-headers")]
+    [InlineData("actorhttp.limits.max-body-bytes = lots", "actorhttp.limits.max-body-bytes")]
+    [InlineData("actorhttp.supervision.recovery-delay = later", "actorhttp.supervision.recovery-delay")]
+    public void Invalid_server_setting_is_refused_naming_the_key(string hocon, string key)
+    {
+        var config = ServerConfiguration.Load(overrides: hocon);
+
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.FromConfig(config));
+
+        Assert.Contains(key, error.Message);
+    }
+
+    [Fact]
+    public void Invalid_value_in_a_config_file_is_refused_naming_the_key()
+    {
+        var file = WriteConfig("actorhttp.server.idle-response = maybe");
+
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.FromConfig(ServerConfiguration.Load(file)));
+
+        Assert.Contains("actorhttp.server.idle-response", error.Message);
+        Assert.Contains("maybe", error.Message);
+    }
+
+    [Fact]
+    public void Unknown_logging_level_is_refused_naming_the_key()
+    {
+        var config = ServerConfiguration.Load(overrides: "actorhttp.logging.level = Chatty");
+
+        var error = Assert.Throws<ConfigurationException>(() => LogSetup.CreateLogger(config));
+
+        Assert.Contains("actorhttp.logging.level", error.Message);
+        Assert.Contains("Chatty", error.Message);
+        Assert.Throws<ConfigurationException>(() => LogSetup.AkkaLevel(config));
+    }
+
+    [Fact]
+    public void Unknown_logging_format_is_refused_naming_the_key()
+    {
+        var config = ServerConfiguration.Load(overrides: "actorhttp.logging.format = xml");
+
+        var error = Assert.Throws<ConfigurationException>(() => LogSetup.CreateLogger(config));
+
+        Assert.Contains("actorhttp.logging.format", error.Message);
+    }
+
+    [Theory]
+    [InlineData("Verbose", Akka.Event.LogLevel.DebugLevel)]
+    [InlineData("debug", Akka.Event.LogLevel.DebugLevel)]
+    [InlineData("Warning", Akka.Event.LogLevel.WarningLevel)]
+    [InlineData("Fatal", Akka.Event.LogLevel.ErrorLevel)]
+    public void Logging_level_maps_onto_akkas_levels(string level, Akka.Event.LogLevel expected)
+    {
+        var config = ServerConfiguration.Load(overrides: $"actorhttp.logging.level = {level}");
+
+        Assert.Equal(expected, LogSetup.AkkaLevel(config));
+    }
+
+    public void Dispose()
+    {
+        foreach (var file in _files)
+        {
+            File.Delete(file);
+        }
+    }
+
+    private string WriteConfig(string hocon)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorhttp-test-{Guid.NewGuid():N}.conf");
+        File.WriteAllText(file, hocon);
+        _files.Add(file);
+        return file;
+    }
+}
