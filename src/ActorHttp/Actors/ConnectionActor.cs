@@ -44,6 +44,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private long _nextSequence;
     private int _sentCount;
     private bool _receiving;
+    private bool _awaitingData;
     private bool _sending;
     private bool _stopParsing;
     private bool _closeAfterSend;
@@ -63,7 +64,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         _overloaded = overloaded;
         _parser = new HttpRequestParser(settings.Limits);
         _maxBufferSize = settings.Limits.MaxRequestLineBytes + settings.Limits.MaxHeaderBytes + 64 * 1024;
-        _buffer = ArrayPool<byte>.Shared.Rent(settings.ReceiveBufferSize);
+        _buffer = [];
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -100,7 +101,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         // such a buffer back to the pool.
         if (!_receiving)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            ReleaseBuffer();
             _receiver.Dispose();
         }
 
@@ -173,6 +174,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private void OnBytesReceived(int count)
     {
         _receiving = false;
+        if (_awaitingData)
+        {
+            // The zero-byte wait ended: bytes (or the end of input) are waiting to be read.
+            _awaitingData = false;
+            ReceiveAvailable();
+            return;
+        }
+
         if (_lingering)
         {
             // Discard: the connection is closing and only waits for the peer to finish sending.
@@ -597,6 +606,17 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             return;
         }
 
+        if (_bufferStart == _bufferEnd && _exchanges.Count == 0 && !_parser.HasPartialRequest && !_lingering)
+        {
+            // Idle: wait for bytes without holding a buffer (Kestrel does the same), so ten
+            // thousand idle keep-alive connections do not pin ten thousand receive buffers.
+            ReleaseBuffer();
+            _receiving = true;
+            _awaitingData = true;
+            _receiver.Receive(_socket, Memory<byte>.Empty);
+            return;
+        }
+
         if (!MakeRoom())
         {
             return;
@@ -606,9 +626,51 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         _receiver.Receive(_socket, _buffer.AsMemory(_bufferEnd));
     }
 
+    /// <summary>Reads what the zero-byte wait announced; that read completes at once, so it is handled here.</summary>
+    private void ReceiveAvailable()
+    {
+        if (!MakeRoom())
+        {
+            return;
+        }
+
+        _receiving = true;
+        if (_receiver.StartReceive(_socket, _buffer.AsMemory(_bufferEnd)))
+        {
+            return;
+        }
+
+        if (_receiver.SocketError == SocketError.Success)
+        {
+            OnBytesReceived(_receiver.BytesTransferred);
+        }
+        else
+        {
+            OnReceive(new ReceiveFailed(new SocketException((int)_receiver.SocketError)));
+        }
+    }
+
+    private void ReleaseBuffer()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+
+        _bufferStart = _bufferEnd = 0;
+    }
+
     /// <summary>Compacts or grows the buffer so a receive has room; false when the head is impossibly large.</summary>
     private bool MakeRoom()
     {
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(_settings.ReceiveBufferSize);
+            _bufferStart = _bufferEnd = 0;
+            return true;
+        }
+
         if (_bufferEnd < _buffer.Length)
         {
             return true;

@@ -34,6 +34,16 @@ internal sealed class SocketOperation : SocketAsyncEventArgs
     }
 
     /// <summary>
+    /// Starts a receive; false when it completed at once, in which case nothing is delivered and the
+    /// caller reads the result itself (used where a completion is known to be immediate).
+    /// </summary>
+    public bool StartReceive(Socket socket, Memory<byte> buffer)
+    {
+        SetBuffer(buffer);
+        return socket.ReceiveAsync(this);
+    }
+
+    /// <summary>
     /// Starts a send; false when it completed at once, in which case nothing is delivered and the
     /// caller reads <see cref="SocketAsyncEventArgs.SocketError"/> and <c>BytesTransferred</c> itself.
     /// </summary>
