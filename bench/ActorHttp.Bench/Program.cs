@@ -1,0 +1,31 @@
+using ActorHttp.Bench;
+
+// bench/run builds everything in Release and calls this with the repository and results folders.
+var quick = args.Contains("--quick");
+var repository = Argument("--repo") ?? Directory.GetCurrentDirectory();
+var results = Argument("--out") ?? Path.Combine(repository, "bench", "results");
+var work = Path.Combine(Path.GetTempPath(), $"actorhttp-bench-{Environment.ProcessId}");
+Directory.CreateDirectory(work);
+try
+{
+    var runner = new BenchRunner(new BenchPaths(Path.GetFullPath(repository), work), quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out);
+    var report = await runner.RunAsync();
+    Directory.CreateDirectory(results);
+    await File.WriteAllTextAsync(Path.Combine(results, "results.json"), report.ToJson());
+    await File.WriteAllTextAsync(Path.Combine(results, "results.md"), report.ToMarkdown());
+    report.SaveChart(Path.Combine(results, "throughput.png"));
+    Console.WriteLine();
+    Console.WriteLine(report.ToMarkdown());
+    Console.WriteLine($"Written to {results}: results.json, results.md, throughput.png");
+    return 0;
+}
+finally
+{
+    Directory.Delete(work, recursive: true);
+}
+
+string? Argument(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
