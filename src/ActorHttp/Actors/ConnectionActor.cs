@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
+using IPAddress = System.Net.IPAddress;
+using IPEndPoint = System.Net.IPEndPoint;
 using System.Net.Sockets;
 using ActorHttp.Protocol;
 using Akka.Actor;
@@ -37,6 +39,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private readonly List<(IActorRef Streamer, long Sequence)> _acksAfterSend = [];
     private readonly PooledBufferWriter _output = new();
     private SocketOperation _receiver = null!;
+    private IPAddress? _clientAddress;
     private SocketOperation _sender = null!;
     private byte[] _buffer;
     private int _bufferStart;
@@ -76,6 +79,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     {
         // Responses are batched by us; Nagle would only add latency to the last segment.
         _socket.NoDelay = true;
+        _clientAddress = (_socket.RemoteEndPoint as IPEndPoint)?.Address;
         _receiver = new SocketOperation(Self, count => new BytesReceived(count), error => new ReceiveFailed(error));
         _sender = new SocketOperation(Self, count => new BytesSent(count), error => new SendFailed(error));
         if (_overloaded)
@@ -130,6 +134,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 break;
             case ResponseBodyEnd end:
                 OnBodyEnd(end);
+                break;
+            case ResponseBodyAbort abort when Find(abort.Sequence) is not null:
+                _log.Warning("Connection {ConnectionId}: the body of answer {Sequence} failed midway; closing", _connectionId, abort.Sequence);
+                Context.Stop(Self);
                 break;
             case HandlerDeadlineReached:
                 OnHandlerDeadlineReached();
@@ -452,7 +460,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
 
         ArmHandlerTimer();
-        _router.Tell(new HandleRequest(request, exchange.Sequence, Self), Self);
+        _router.Tell(new HandleRequest(request, exchange.Sequence, Self, _clientAddress), Self);
     }
 
     private void EnqueueServerResponse(HttpResponse response)

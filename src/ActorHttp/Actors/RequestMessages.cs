@@ -1,3 +1,4 @@
+using System.Net;
 using ActorHttp.Protocol;
 using Akka.Actor;
 
@@ -6,8 +7,9 @@ namespace ActorHttp.Actors;
 /// <summary>
 /// A parsed request on its way from a connection, through the router, to a handler. The sequence
 /// number is the request's place on its connection: answers are written in that order.
+/// <paramref name="ClientAddress"/> is the peer's address (for X-Forwarded-For and logs).
 /// </summary>
-public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection);
+public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection, IPAddress? ClientAddress = null);
 
 /// <summary>The answer to request <paramref name="Sequence"/>, sent by a handler straight to the connection.</summary>
 public sealed record ResponseReady(long Sequence, HttpResponse Response);
@@ -27,3 +29,9 @@ public sealed record ResponseAborted(long Sequence);
 
 /// <summary>The end of a streamed response body.</summary>
 public sealed record ResponseBodyEnd(long Sequence);
+
+/// <summary>
+/// A streamed body that cannot be completed (its source failed): the connection closes without the
+/// body's proper end, so the client sees a truncated response instead of a falsely complete one.
+/// </summary>
+public sealed record ResponseBodyAbort(long Sequence);

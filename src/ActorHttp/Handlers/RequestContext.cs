@@ -14,6 +14,9 @@ public sealed class RequestContext
 
     public HttpRequest Request => Message.Request;
 
+    /// <summary>The client's address, as the connection's socket sees it.</summary>
+    public System.Net.IPAddress? ClientAddress => Message.ClientAddress;
+
     /// <summary>The request's place on its connection; acknowledgements of streamed chunks carry it.</summary>
     public long Sequence => Message.Sequence;
 
@@ -33,4 +36,7 @@ public sealed class RequestContext
     public void SendChunk(ReadOnlyMemory<byte> data) => Message.Connection.Tell(new ResponseBodyChunk(Message.Sequence, data));
 
     public void EndStream() => Message.Connection.Tell(new ResponseBodyEnd(Message.Sequence));
+
+    /// <summary>Gives up on a streamed body midway: the connection closes so the client sees it is incomplete.</summary>
+    public void AbortStream() => Message.Connection.Tell(new ResponseBodyAbort(Message.Sequence));
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using ActorHttp.Handlers.Proxy;
 using ActorHttp.Actors;
 using Akka.Actor;
 using Akka.Hosting;
@@ -31,8 +32,11 @@ public sealed record ServerOptions
 /// <summary>A running server: a generic host with an Akka actor system that serves HTTP.</summary>
 public sealed class ActorHttpServer : IAsyncDisposable
 {
-    private ActorHttpServer(IHost host, IPEndPoint endpoint, ServerSettings settings)
+    private readonly HttpMessageInvoker _proxyClient;
+
+    private ActorHttpServer(IHost host, IPEndPoint endpoint, ServerSettings settings, HttpMessageInvoker proxyClient)
     {
+        _proxyClient = proxyClient;
         Host = host;
         Endpoint = endpoint;
         Settings = settings;
@@ -52,16 +56,30 @@ public sealed class ActorHttpServer : IAsyncDisposable
         var settings = ServerSettings.FromConfig(config);
         var logger = options.Logger ?? LogSetup.CreateLogger(config);
 
+        var listenSocket = AkkaBuilderExtensions.BindListenSocket(settings);
+        var endpoint = (IPEndPoint)listenSocket.LocalEndPoint!;
+
+        // One client for every proxy route: it pools upstream connections across requests.
+        var proxyClient = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+        });
         var routes = new RouteBuilder();
         if (options.DemoRoutes)
         {
-            routes.AddDemoRoutes();
+            routes.AddDemoRoutes().AddDemoGateways(endpoint.Port, proxyClient);
+        }
+
+        foreach (var proxy in ProxyRoute.FromConfig(config, $"127.0.0.1:{endpoint.Port}"))
+        {
+            routes.MapProxy(proxy, proxyClient);
         }
 
         options.Routes?.Invoke(routes);
-
-        var listenSocket = AkkaBuilderExtensions.BindListenSocket(settings);
-        var endpoint = (IPEndPoint)listenSocket.LocalEndPoint!;
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -89,10 +107,11 @@ public sealed class ActorHttpServer : IAsyncDisposable
         {
             listenSocket.Dispose();
             host.Dispose();
+            proxyClient.Dispose();
             throw;
         }
 
-        return new ActorHttpServer(host, endpoint, settings);
+        return new ActorHttpServer(host, endpoint, settings, proxyClient);
     }
 
     /// <summary>Graceful stop: stop accepting, let requests finish within <c>shutdown-timeout</c>, close the rest.</summary>
@@ -102,5 +121,6 @@ public sealed class ActorHttpServer : IAsyncDisposable
     {
         await StopAsync().ConfigureAwait(false);
         Host.Dispose();
+        _proxyClient.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using ActorHttp.Handlers.Demo;
+using ActorHttp.Handlers.Proxy;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
@@ -15,4 +16,12 @@ public static class DemoRoutes
         .MapGet("/crash", Props.Create<CrashHandler>())
         .MapGet("/slow", Props.Create<SlowHandler>())
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1);
+
+    /// <summary>
+    /// The demo's gateways: <c>/gateway/down/…</c> proxies to a port where nothing listens (502) and
+    /// <c>/gateway/slow</c> to this server's own <c>/slow?ms=5000</c> with a 1 s timeout (504).
+    /// </summary>
+    public static RouteBuilder AddDemoGateways(this RouteBuilder routes, int ownPort, HttpMessageInvoker client) => routes
+        .MapProxy(new ProxyRoute("/gateway/down", new Uri("http://127.0.0.1:1/"), TimeSpan.FromSeconds(5)), client)
+        .MapProxy(new ProxyRoute("/gateway/slow", new Uri($"http://127.0.0.1:{ownPort}/slow?ms=5000"), TimeSpan.FromSeconds(1)), client);
 }

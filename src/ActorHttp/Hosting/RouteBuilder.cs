@@ -1,4 +1,5 @@
 using ActorHttp.Actors;
+using ActorHttp.Handlers.Proxy;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
@@ -22,4 +23,8 @@ public sealed class RouteBuilder
     public RouteBuilder MapPost(string template, Props handler, int? instances = null) => Map(["POST"], template, handler, instances);
 
     public RouteBuilder MapAny(string template, Props handler, int? instances = null) => Map(null, template, handler, instances);
+
+    /// <summary>Forwards every request under <c>route.Prefix</c> (any method) to the route's upstream.</summary>
+    public RouteBuilder MapProxy(ProxyRoute route, HttpMessageInvoker client, int? instances = null) =>
+        Map(null, route.Prefix.TrimEnd('/') + "/{*rest}", ReverseProxyHandler.Props(route, client), instances);
 }
