@@ -450,7 +450,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             _nextSequence++,
             new ResponseTarget(request.Version, request.Method == "HEAD", request.KeepAlive),
             request.Method,
-            request.Target);
+            request.Target,
+            ResponseCompression.Negotiate(request.Headers["Accept-Encoding"]));
         _exchanges.AddLast(exchange);
         _continueSent = false;
         if (!request.KeepAlive)
@@ -540,7 +541,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     private void WriteHead(Exchange exchange, bool closeAfter)
     {
-        var response = exchange.Response!;
+        var response = ResponseCompression.Apply(exchange.Response!, exchange.Coding, _settings.Compression);
         if (closeAfter && !response.Close)
         {
             response = response with { Close = true };
@@ -774,7 +775,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     }
 
     /// <summary>One request and its answer on this connection, from parse until the last byte is written.</summary>
-    private sealed class Exchange(long sequence, ResponseTarget target, string method, string requestTarget)
+    private sealed class Exchange(long sequence, ResponseTarget target, string method, string requestTarget, ContentCoding coding = ContentCoding.Identity)
     {
         private Queue<ReadOnlyMemory<byte>>? _chunks;
 
@@ -782,6 +783,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         public ResponseTarget Framing { get; } = target;
         public string Method { get; } = method;
         public string RequestTarget { get; } = requestTarget;
+        public ContentCoding Coding { get; } = coding;
         public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
         public HttpResponse? Response { get; set; }
 

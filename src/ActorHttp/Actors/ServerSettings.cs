@@ -29,6 +29,7 @@ public sealed record ServerSettings
     public bool AccessLog { get; init; } = true;
     public HttpLimits Limits { get; init; } = HttpLimits.Default;
     public SupervisionSettings Supervision { get; init; } = new();
+    public CompressionSettings Compression { get; init; } = new();
 
     /// <summary>Reads the settings from the root configuration (the one holding <c>actorhttp { … }</c>).</summary>
     public static ServerSettings FromConfig(Config root)
@@ -36,6 +37,7 @@ public sealed record ServerSettings
         var server = root.GetConfig("actorhttp.server") ?? throw new ConfigurationException("Missing actorhttp.server section");
         var limits = root.GetConfig("actorhttp.limits") ?? throw new ConfigurationException("Missing actorhttp.limits section");
         var supervision = root.GetConfig("actorhttp.supervision") ?? throw new ConfigurationException("Missing actorhttp.supervision section");
+        var compression = root.GetConfig("actorhttp.compression") ?? throw new ConfigurationException("Missing actorhttp.compression section");
 
         var settings = new ServerSettings
         {
@@ -65,6 +67,13 @@ public sealed record ServerSettings
                 RestartWindow = Read(supervision, "supervision", "restart-window", static (c, k) => c.GetTimeSpan(k)),
                 RecoveryDelay = Read(supervision, "supervision", "recovery-delay", static (c, k) => c.GetTimeSpan(k)),
                 HandlerInstances = Read(supervision, "supervision", "handler-instances", static (c, k) => c.GetInt(k)),
+            },
+            Compression = new CompressionSettings
+            {
+                Enabled = Read(compression, "compression", "enabled", static (c, k) => c.GetBoolean(k)),
+                MinimumBytes = Read(compression, "compression", "min-bytes", static (c, k) => c.GetInt(k)),
+                Level = ParseCompressionLevel(Read(compression, "compression", "level", static (c, k) => c.GetString(k))),
+                MediaTypes = Read(compression, "compression", "media-types", static (c, k) => c.GetStringList(k)).ToArray(),
             },
         };
         settings.Validate();
@@ -108,6 +117,14 @@ public sealed record ServerSettings
             throw new ConfigurationException($"actorhttp.{section}.{key} has an invalid value: {error.Message}");
         }
     }
+
+    private static System.IO.Compression.CompressionLevel ParseCompressionLevel(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "fastest" => System.IO.Compression.CompressionLevel.Fastest,
+        "optimal" => System.IO.Compression.CompressionLevel.Optimal,
+        "smallest" => System.IO.Compression.CompressionLevel.SmallestSize,
+        _ => throw new ConfigurationException($"actorhttp.compression.level must be \"fastest\", \"optimal\" or \"smallest\", not \"{value}\""),
+    };
 
     private static IdleResponse ParseIdleResponse(string value) => value.Trim().ToLowerInvariant() switch
     {

@@ -1,0 +1,154 @@
+using System.IO.Compression;
+
+namespace ActorHttp.Protocol;
+
+/// <summary>The content codings the server can apply to a response body (RFC 9110 §8.4.1).</summary>
+public enum ContentCoding
+{
+    Identity,
+    Gzip,
+    Brotli,
+}
+
+/// <summary>When and how hard to compress (<c>actorhttp.compression</c>).</summary>
+public sealed record CompressionSettings
+{
+    public bool Enabled { get; init; } = true;
+
+    /// <summary>Smaller bodies go out as they are: the coding's own overhead would outweigh the gain.</summary>
+    public int MinimumBytes { get; init; } = 256;
+
+    public CompressionLevel Level { get; init; } = CompressionLevel.Fastest;
+
+    /// <summary>Media types worth compressing (already-compressed formats such as images are not).</summary>
+    public IReadOnlyList<string> MediaTypes { get; init; } =
+    [
+        "text/", "application/json", "application/problem+json", "application/javascript",
+        "application/xml", "image/svg+xml", "application/wasm",
+    ];
+
+    // Settings read from two sources compare by content, the media types included.
+    public bool Equals(CompressionSettings? other) =>
+        other is not null && Enabled == other.Enabled && MinimumBytes == other.MinimumBytes
+        && Level == other.Level && MediaTypes.SequenceEqual(other.MediaTypes);
+
+    public override int GetHashCode() => HashCode.Combine(Enabled, MinimumBytes, Level, MediaTypes.Count);
+}
+
+/// <summary>
+/// Negotiates a content coding from <c>Accept-Encoding</c> and applies it to a complete body with
+/// System.IO.Compression. Streamed bodies are left as they are.
+/// </summary>
+public static class ResponseCompression
+{
+    /// <summary>
+    /// The preferred coding the client accepts (RFC 9110 §12.5.3): the highest q-value wins, Brotli
+    /// before gzip on a tie (it compresses better); <c>q=0</c> refuses; <c>*</c> stands for any coding
+    /// not listed.
+    /// </summary>
+    public static ContentCoding Negotiate(string? acceptEncoding)
+    {
+        if (string.IsNullOrEmpty(acceptEncoding))
+        {
+            return ContentCoding.Identity;
+        }
+
+        double? gzip = null, brotli = null, any = null;
+        foreach (var part in acceptEncoding.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var pieces = part.Split(';', StringSplitOptions.TrimEntries);
+            var quality = 1.0;
+            foreach (var parameter in pieces.Skip(1))
+            {
+                if (parameter.StartsWith("q=", StringComparison.OrdinalIgnoreCase)
+                    && !double.TryParse(parameter.AsSpan(2), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out quality))
+                {
+                    quality = 0;
+                }
+            }
+
+            switch (pieces[0].ToLowerInvariant())
+            {
+                case "gzip" or "x-gzip":
+                    gzip = quality;
+                    break;
+                case "br":
+                    brotli = quality;
+                    break;
+                case "*":
+                    any = quality;
+                    break;
+            }
+        }
+
+        var brotliQuality = brotli ?? any ?? 0;
+        var gzipQuality = gzip ?? any ?? 0;
+        if (brotliQuality <= 0 && gzipQuality <= 0)
+        {
+            return ContentCoding.Identity;
+        }
+
+        return brotliQuality >= gzipQuality ? ContentCoding.Brotli : ContentCoding.Gzip;
+    }
+
+    /// <summary>
+    /// The response to send for a client accepting <paramref name="coding"/>: compressed when the body
+    /// is large and textual enough, and always with <c>Vary: Accept-Encoding</c> when the answer depends
+    /// on it, so caches keep the variants apart (RFC 9110 §12.5.5).
+    /// </summary>
+    public static HttpResponse Apply(HttpResponse response, ContentCoding coding, CompressionSettings settings)
+    {
+        if (!settings.Enabled || response.Streamed || response.Body.Length < settings.MinimumBytes
+            || response.StatusCode is < 200 or 204 or 206 or 304 || !IsCompressible(response, settings))
+        {
+            return response;
+        }
+
+        var varied = response.WithHeader("Vary", "Accept-Encoding");
+        if (coding == ContentCoding.Identity)
+        {
+            return varied;
+        }
+
+        var compressed = Compress(response.Body.Span, coding, settings.Level);
+        if (compressed.Length >= response.Body.Length)
+        {
+            return varied;
+        }
+
+        return varied.WithHeader("Content-Encoding", coding == ContentCoding.Brotli ? "br" : "gzip") with { Body = compressed };
+    }
+
+    public static byte[] Compress(ReadOnlySpan<byte> body, ContentCoding coding, CompressionLevel level)
+    {
+        using var output = new MemoryStream(body.Length / 2 + 64);
+        using (Stream encoder = coding == ContentCoding.Brotli
+            ? new BrotliStream(output, level, leaveOpen: true)
+            : new GZipStream(output, level, leaveOpen: true))
+        {
+            encoder.Write(body);
+        }
+
+        return output.ToArray();
+    }
+
+    private static bool IsCompressible(HttpResponse response, CompressionSettings settings)
+    {
+        string? contentType = null;
+        foreach (var (name, value) in response.Headers)
+        {
+            if (string.Equals(name, "Content-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+
+            if (string.Equals(name, "Content-Type", StringComparison.OrdinalIgnoreCase))
+            {
+                contentType = value;
+            }
+        }
+
+        return contentType is not null
+            && settings.MediaTypes.Any(type => contentType.StartsWith(type, StringComparison.OrdinalIgnoreCase));
+    }
+}
