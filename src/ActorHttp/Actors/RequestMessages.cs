@@ -1,4 +1,5 @@
 using System.Net;
+using ActorHttp.Handlers.Auth;
 using ActorHttp.Protocol;
 using Akka.Actor;
 
@@ -7,9 +8,10 @@ namespace ActorHttp.Actors;
 /// <summary>
 /// A parsed request on its way from a connection, through the router, to a handler. The sequence
 /// number is the request's place on its connection: answers are written in that order.
-/// <paramref name="ClientAddress"/> is the peer's address (for X-Forwarded-For and logs).
+/// <paramref name="ClientAddress"/> is the peer's address (for X-Forwarded-For and logs);
+/// <paramref name="User"/> the authenticated user on a protected route.
 /// </summary>
-public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection, IPAddress? ClientAddress = null);
+public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection, IPAddress? ClientAddress = null, Principal? User = null);
 
 /// <summary>The answer to request <paramref name="Sequence"/>, sent by a handler straight to the connection.</summary>
 public sealed record ResponseReady(long Sequence, HttpResponse Response);

@@ -1,3 +1,4 @@
+using ActorHttp.Handlers.Auth;
 using ActorHttp.Protocol;
 using ActorHttp.Routing;
 using Akka.Actor;
@@ -19,9 +20,16 @@ public sealed class RouterActor : ReceiveActor
     private readonly RouteTable<RouteEndpoint> _table;
     private readonly Dictionary<IActorRef, RouteEndpoint> _endpoints = [];
     private readonly string _retryAfterSeconds;
+    private readonly AuthSettings _auth;
+    private readonly IActorRef[] _authenticators;
+    private int _nextAuthenticator;
 
-    public RouterActor(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision)
+    public RouterActor(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null)
     {
+        _auth = auth ?? AuthSettings.None;
+        _authenticators = _auth.Rules.Count == 0
+            ? []
+            : Enumerable.Range(0, supervision.HandlerInstances).Select(i => Context.ActorOf(AuthenticationActor.Props(_auth.Users), $"authenticator-{i}")).ToArray();
         _retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(supervision.RecoveryDelay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var definitions = new List<RouteDefinition<RouteEndpoint>>(routes.Count);
         for (var i = 0; i < routes.Count; i++)
@@ -40,8 +48,8 @@ public sealed class RouterActor : ReceiveActor
         Receive<RouteShedding>(shedding => _endpoints[shedding.Supervisor].SheddingUntil = shedding.Until);
     }
 
-    public static Props Props(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision) =>
-        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision));
+    public static Props Props(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null) =>
+        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth));
 
     private void Route(HandleRequest message)
     {
@@ -83,16 +91,17 @@ public sealed class RouterActor : ReceiveActor
             endpoint.SheddingUntil = DateTime.MinValue;
         }
 
+        // No handler known here yet (or none alive): the supervisor decides.
         var handlers = endpoint.Handlers;
-        if (handlers.Length == 0)
+        var target = handlers.Length == 0 ? endpoint.Supervisor : handlers[endpoint.Next = (endpoint.Next + 1) % handlers.Length];
+        if (_authenticators.Length > 0 && _auth.RuleFor(message.Request.Path) is { } rule)
         {
-            // No handler known here yet (or none alive): the supervisor decides.
-            endpoint.Supervisor.Tell(message, message.Connection);
+            _nextAuthenticator = (_nextAuthenticator + 1) % _authenticators.Length;
+            _authenticators[_nextAuthenticator].Tell(new AuthenticateRequest(message, rule, target));
             return;
         }
 
-        endpoint.Next = (endpoint.Next + 1) % handlers.Length;
-        handlers[endpoint.Next].Tell(message, message.Connection);
+        target.Tell(message, message.Connection);
     }
 
     private static void Answer(HandleRequest message, HttpResponse response) =>

@@ -14,6 +14,9 @@ public sealed class RequestContext
 
     public HttpRequest Request => Message.Request;
 
+    /// <summary>The authenticated user, on a route an auth rule protects; null elsewhere.</summary>
+    public Auth.Principal? User => Message.User;
+
     /// <summary>The client's address, as the connection's socket sees it.</summary>
     public System.Net.IPAddress? ClientAddress => Message.ClientAddress;
 

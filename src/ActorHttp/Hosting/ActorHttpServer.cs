@@ -1,4 +1,5 @@
 using System.Net;
+using ActorHttp.Handlers.Auth;
 using ActorHttp.Handlers.Proxy;
 using ActorHttp.Actors;
 using Akka.Actor;
@@ -80,6 +81,9 @@ public sealed class ActorHttpServer : IAsyncDisposable
         }
 
         options.Routes?.Invoke(routes);
+        var auth = options.DemoRoutes
+            ? AuthSettings.FromConfig(config, DemoRoutes.AuthRules, DemoRoutes.Users)
+            : AuthSettings.FromConfig(config);
         var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             DisableDefaults = true,
@@ -95,7 +99,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActorHttpServer(settings, routes.Routes, listenSocket);
+                .WithActorHttpServer(settings, routes.Routes, listenSocket, auth);
         });
 
         var host = builder.Build();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ActorHttp.Actors;
+using ActorHttp.Handlers.Auth;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Hosting;
@@ -24,7 +25,8 @@ public static class AkkaBuilderExtensions
         this AkkaConfigurationBuilder builder,
         ServerSettings settings,
         IReadOnlyList<RouteRegistration> routes,
-        Socket listenSocket)
+        Socket listenSocket,
+        AuthSettings? auth = null)
     {
         // The drain phase must outlast the drain itself, or CoordinatedShutdown cuts it short.
         var phaseTimeout = (settings.ShutdownTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
@@ -37,7 +39,7 @@ public static class AkkaBuilderExtensions
             // pool thread and the server would stall until the pool grew: start it here instead.
             system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
 
-            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision), "router");
+            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);

@@ -1,3 +1,4 @@
+using ActorHttp.Handlers.Auth;
 using ActorHttp.Handlers.Demo;
 using ActorHttp.Handlers.Proxy;
 using Akka.Actor;
@@ -15,7 +16,21 @@ public static class DemoRoutes
         .MapAny("/echo/{*rest}", Props.Create<EchoHandler>())
         .MapGet("/crash", Props.Create<CrashHandler>())
         .MapGet("/slow", Props.Create<SlowHandler>())
-        .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1);
+        .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
+        .MapGet("/private/{*rest}", Props.Create<PrivateHandler>());
+
+    /// <summary>The demo's protected area: any known user under /private, the admin role under /private/admin.</summary>
+    public static IReadOnlyList<AuthRule> AuthRules { get; } =
+    [
+        new("/private", ["basic", "bearer"], "ActorHttp demo", []),
+        new("/private/admin", ["basic", "bearer"], "ActorHttp demo", ["admin"]),
+    ];
+
+    /// <summary>The demo's one user, <c>demo</c> with password <c>demo</c> and role <c>user</c> (a salted PBKDF2 hash, never the password).</summary>
+    public static IReadOnlyList<string> Users { get; } =
+    [
+        "demo:100000:kpTDBu3qEUWp88AinIjXnA==:H16y1rIrhsGnSLod1OMgho1r/gBqeRIANxSDsVcUErc=:user",
+    ];
 
     /// <summary>
     /// The demo's gateways: <c>/gateway/down/…</c> proxies to a port where nothing listens (502) and
