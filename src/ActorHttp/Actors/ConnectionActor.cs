@@ -4,6 +4,7 @@ using IPAddress = System.Net.IPAddress;
 using IPEndPoint = System.Net.IPEndPoint;
 using System.Net.Sockets;
 using ActorHttp.Protocol;
+using ActorHttp.Routing;
 using Akka.Actor;
 using Akka.Event;
 
@@ -451,7 +452,15 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             new ResponseTarget(request.Version, request.Method == "HEAD", request.KeepAlive),
             request.Method,
             request.Target,
-            ResponseCompression.Negotiate(request.Headers["Accept-Encoding"]));
+            ResponseCompression.Negotiate(request.Headers["Accept-Encoding"]))
+        {
+            // Preflights are the router's; only actual cross-origin requests get the grant here.
+            CorsPolicy = _settings.Cors.Count > 0 && request.Headers["Origin"] is { } origin
+                && request.Headers["Access-Control-Request-Method"] is null
+                && CorsPolicy.For(_settings.Cors, request.Path) is { } policy && policy.Allows(origin)
+                ? (policy, origin)
+                : null,
+        };
         _exchanges.AddLast(exchange);
         _continueSent = false;
         if (!request.KeepAlive)
@@ -542,6 +551,16 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private void WriteHead(Exchange exchange, bool closeAfter)
     {
         var response = ResponseCompression.Apply(exchange.Response!, exchange.Coding, _settings.Compression);
+        if (exchange.CorsPolicy is var (policy, origin))
+        {
+            // An allowed cross-origin call: the browser lets the page read this answer.
+            response = response.WithHeader("Access-Control-Allow-Origin", policy.AllowOriginValue(origin)).WithHeader("Vary", "Origin");
+            if (policy.Credentials)
+            {
+                response = response.WithHeader("Access-Control-Allow-Credentials", "true");
+            }
+        }
+
         if (closeAfter && !response.Close)
         {
             response = response with { Close = true };
@@ -784,6 +803,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         public string Method { get; } = method;
         public string RequestTarget { get; } = requestTarget;
         public ContentCoding Coding { get; } = coding;
+        public (CorsPolicy Policy, string Origin)? CorsPolicy { get; init; }
         public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
         public HttpResponse? Response { get; set; }
 

@@ -21,11 +21,13 @@ public sealed class RouterActor : ReceiveActor
     private readonly Dictionary<IActorRef, RouteEndpoint> _endpoints = [];
     private readonly string _retryAfterSeconds;
     private readonly AuthSettings _auth;
+    private readonly IReadOnlyList<CorsPolicy> _cors;
     private readonly IActorRef[] _authenticators;
     private int _nextAuthenticator;
 
-    public RouterActor(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null)
+    public RouterActor(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null, IReadOnlyList<CorsPolicy>? cors = null)
     {
+        _cors = cors ?? [];
         _auth = auth ?? AuthSettings.None;
         _authenticators = _auth.Rules.Count == 0
             ? []
@@ -48,12 +50,20 @@ public sealed class RouterActor : ReceiveActor
         Receive<RouteShedding>(shedding => _endpoints[shedding.Supervisor].SheddingUntil = shedding.Until);
     }
 
-    public static Props Props(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null) =>
-        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth));
+    public static Props Props(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null, IReadOnlyList<CorsPolicy>? cors = null) =>
+        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth, cors));
 
     private void Route(HandleRequest message)
     {
         var request = message.Request;
+        if (_cors.Count > 0 && request.Method == "OPTIONS" && request.Headers["Origin"] is { } origin
+            && request.Headers["Access-Control-Request-Method"] is { } requestedMethod
+            && CorsPolicy.For(_cors, request.Path) is { } policy)
+        {
+            Answer(message, Preflight(policy, origin, requestedMethod, request.Headers["Access-Control-Request-Headers"]));
+            return;
+        }
+
         var match = _table.Match(request.Method, request.Path);
         switch (match.Kind)
         {
@@ -102,6 +112,35 @@ public sealed class RouterActor : ReceiveActor
         }
 
         target.Tell(message, message.Connection);
+    }
+
+    /// <summary>
+    /// A CORS preflight (Fetch standard, "CORS-preflight request"): 204 with the grants when the origin,
+    /// method and headers are allowed; 403 saying what is not, otherwise.
+    /// </summary>
+    private static HttpResponse Preflight(CorsPolicy policy, string origin, string method, string? requestedHeaders)
+    {
+        var headers = (requestedHeaders ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var refused = !policy.Allows(origin) ? $"origin {origin}"
+            : !policy.Methods.Contains(method, StringComparer.Ordinal) ? $"method {method}"
+            : headers.FirstOrDefault(h => !policy.Headers.Contains(h, StringComparer.OrdinalIgnoreCase)) is { } header ? $"header {header}"
+            : null;
+        if (refused is not null)
+        {
+            return HttpResponse.Text(403, $"Cross-origin request refused: {refused} is not allowed on {policy.Prefix}.\n").WithHeader("Vary", "Origin");
+        }
+
+        var response = HttpResponse.Empty(204)
+            .WithHeader("Access-Control-Allow-Origin", policy.AllowOriginValue(origin))
+            .WithHeader("Access-Control-Allow-Methods", string.Join(", ", policy.Methods))
+            .WithHeader("Access-Control-Max-Age", ((int)policy.MaxAge.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithHeader("Vary", "Origin");
+        if (policy.Headers.Count > 0)
+        {
+            response = response.WithHeader("Access-Control-Allow-Headers", string.Join(", ", policy.Headers));
+        }
+
+        return policy.Credentials ? response.WithHeader("Access-Control-Allow-Credentials", "true") : response;
     }
 
     private static void Answer(HandleRequest message, HttpResponse response) =>

@@ -30,6 +30,7 @@ public sealed record ServerSettings
     public HttpLimits Limits { get; init; } = HttpLimits.Default;
     public SupervisionSettings Supervision { get; init; } = new();
     public CompressionSettings Compression { get; init; } = new();
+    public IReadOnlyList<ActorHttp.Routing.CorsPolicy> Cors { get; init; } = Array.Empty<ActorHttp.Routing.CorsPolicy>();
 
     /// <summary>Reads the settings from the root configuration (the one holding <c>actorhttp { … }</c>).</summary>
     public static ServerSettings FromConfig(Config root)
@@ -68,6 +69,7 @@ public sealed record ServerSettings
                 RecoveryDelay = Read(supervision, "supervision", "recovery-delay", static (c, k) => c.GetTimeSpan(k)),
                 HandlerInstances = Read(supervision, "supervision", "handler-instances", static (c, k) => c.GetInt(k)),
             },
+            Cors = ActorHttp.Routing.CorsPolicy.FromConfig(root),
             Compression = new CompressionSettings
             {
                 Enabled = Read(compression, "compression", "enabled", static (c, k) => c.GetBoolean(k)),

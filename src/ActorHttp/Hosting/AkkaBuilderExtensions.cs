@@ -39,7 +39,7 @@ public static class AkkaBuilderExtensions
             // pool thread and the server would stall until the pool grew: start it here instead.
             system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
 
-            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth), "router");
+            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);
