@@ -7,14 +7,36 @@ namespace ActorHttp.Hosting;
 /// <summary>Collects the routes a server serves, in code: <c>routes.MapGet("/users/{id}", Props.Create&lt;UserHandler&gt;())</c>.</summary>
 public sealed class RouteBuilder
 {
-    private readonly List<RouteRegistration> _routes = [];
+    private readonly List<RouteRegistration> _routes;
+    private readonly IReadOnlyList<string>? _hosts;
+
+    public RouteBuilder()
+        : this([], null)
+    {
+    }
+
+    private RouteBuilder(List<RouteRegistration> routes, IReadOnlyList<string>? hosts)
+    {
+        _routes = routes;
+        _hosts = hosts;
+    }
 
     public IReadOnlyList<RouteRegistration> Routes => _routes;
 
     /// <summary>Serves <paramref name="template"/> for the given methods (null: every standard method).</summary>
     public RouteBuilder Map(IReadOnlyList<string>? methods, string template, Props handler, int? instances = null)
     {
-        _routes.Add(new RouteRegistration(methods, template, handler, instances));
+        _routes.Add(new RouteRegistration(methods, template, handler, instances, _hosts));
+        return this;
+    }
+
+    /// <summary>
+    /// Routes served only for requests whose Host is one of <paramref name="hosts"/> (exact names or
+    /// <c>*.example.com</c>): <c>routes.ForHosts(["api.example.com"], api => api.MapGet(...))</c>.
+    /// </summary>
+    public RouteBuilder ForHosts(IReadOnlyList<string> hosts, Action<RouteBuilder> configure)
+    {
+        configure(new RouteBuilder(_routes, hosts));
         return this;
     }
 
@@ -26,5 +48,7 @@ public sealed class RouteBuilder
 
     /// <summary>Forwards every request under <c>route.Prefix</c> (any method) to the route's upstream.</summary>
     public RouteBuilder MapProxy(ProxyRoute route, HttpMessageInvoker client, int? instances = null) =>
-        Map(null, route.Prefix.TrimEnd('/') + "/{*rest}", ReverseProxyHandler.Props(route, client), instances);
+        route.Hosts is { } hosts
+            ? ForHosts(hosts, scoped => scoped.MapProxy(route with { Hosts = null }, client, instances))
+            : Map(null, route.Prefix.TrimEnd('/') + "/{*rest}", ReverseProxyHandler.Props(route, client), instances);
 }

@@ -35,7 +35,7 @@ public sealed class TimerTests
     [Fact]
     public async Task Idle_timer_does_not_fire_while_requests_keep_coming()
     {
-        await using var server = await TestServer.StartAsync("actorhttp.server.idle-timeout = 400ms");
+        await using var server = await TestServer.StartAsync("actorhttp.server.idle-timeout = 1s");
         await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
         for (var i = 0; i < 5; i++)
         {

@@ -5,9 +5,10 @@ namespace ActorHttp.Handlers.Proxy;
 /// <summary>
 /// One reverse-proxy rule: requests under <see cref="Prefix"/> go to <see cref="Upstream"/> (the rest
 /// of the path appended to the upstream's path, the queries joined). <see cref="Timeout"/> bounds the
-/// wait for the upstream's response head: past it the client gets 504.
+/// wait for the upstream's response head: past it the client gets 504. <see cref="Hosts"/>, when set,
+/// limits the rule to requests for those host names (virtual hosts).
 /// </summary>
-public sealed record ProxyRoute(string Prefix, Uri Upstream, TimeSpan Timeout)
+public sealed record ProxyRoute(string Prefix, Uri Upstream, TimeSpan Timeout, IReadOnlyList<string>? Hosts = null)
 {
     /// <summary>Reads <c>actorhttp.proxy.routes</c>; <c>{self}</c> in an upstream stands for this server's own host:port.</summary>
     public static IReadOnlyList<ProxyRoute> FromConfig(Config root, string self)
@@ -30,7 +31,7 @@ public sealed record ProxyRoute(string Prefix, Uri Upstream, TimeSpan Timeout)
             }
 
             var timeout = rule.GetKey("timeout")?.GetTimeSpan() ?? TimeSpan.FromSeconds(30);
-            routes.Add(new ProxyRoute(prefix, upstream, timeout));
+            routes.Add(new ProxyRoute(prefix, upstream, timeout, rule.GetKey("hosts")?.GetStringList()?.ToArray()));
         }
 
         return routes;
