@@ -28,17 +28,13 @@ try
         ConfigFile = commandLine.ConfigFile,
         Host = commandLine.Host,
         Port = commandLine.Port,
+        StaticRoot = commandLine.Root,
     });
 }
 catch (Exception error) when (error is ConfigurationException or FileNotFoundException or SocketException or ArgumentException)
 {
     Console.Error.WriteLine($"ActorHttp could not start: {error.Message}");
     return 1;
-}
-
-if (commandLine.Root is not null)
-{
-    Console.Error.WriteLine($"Note: --root {commandLine.Root} is accepted, but this build has no static-file handler yet.");
 }
 
 // Scripts and tests wait for exactly this line, with the real port.

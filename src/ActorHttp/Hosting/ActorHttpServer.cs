@@ -1,6 +1,8 @@
 using System.Net;
 using ActorHttp.Handlers.Auth;
 using ActorHttp.Handlers.Proxy;
+using ActorHttp.Handlers.Redirects;
+using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Actors;
 using Akka.Actor;
 using Akka.Hosting;
@@ -16,6 +18,9 @@ public sealed record ServerOptions
     public string? ConfigFile { get; init; }
     public string? Host { get; init; }
     public int? Port { get; init; }
+
+    /// <summary>The folder of static files (<c>--root</c>), over <c>actorhttp.static-files.root</c>.</summary>
+    public string? StaticRoot { get; init; }
 
     /// <summary>HOCON applied over the config file (tests use it for short timeouts).</summary>
     public string? ConfigOverrides { get; init; }
@@ -53,7 +58,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     public static async Task<ActorHttpServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        var config = ServerConfiguration.Load(options.ConfigFile, options.ConfigOverrides, options.Host, options.Port);
+        var config = ServerConfiguration.Load(options.ConfigFile, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot);
         var settings = ServerSettings.FromConfig(config);
         var logger = options.Logger ?? LogSetup.CreateLogger(config);
 
@@ -72,7 +77,12 @@ public sealed class ActorHttpServer : IAsyncDisposable
         var routes = new RouteBuilder();
         if (options.DemoRoutes)
         {
-            routes.AddDemoRoutes().AddDemoGateways(endpoint.Port, proxyClient);
+            routes.AddDemoRoutes(StaticFileSettings.FromConfig(config)).AddDemoGateways(endpoint.Port, proxyClient);
+        }
+
+        foreach (var redirect in RedirectRule.FromConfig(config))
+        {
+            routes.MapRedirect(redirect);
         }
 
         foreach (var proxy in ProxyRoute.FromConfig(config, $"127.0.0.1:{endpoint.Port}"))

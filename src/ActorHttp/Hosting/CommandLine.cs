@@ -11,7 +11,7 @@ public sealed record CommandLine(string? Host, int? Port, string? ConfigFile, st
           --host HOST    address to listen on (default from actorhttp.server.host: 0.0.0.0)
           --port PORT    TCP port; 0 picks a free one (default from actorhttp.server.port: 8080)
           --config FILE  HOCON file whose keys override the defaults of hocon/actorhttp.conf
-          --root DIR     folder of static files (served once the static-file handler exists)
+          --root DIR     folder of static files (default from actorhttp.static-files.root: the bundled demo site www/)
           --help         this text
         """;
 

@@ -1,6 +1,8 @@
 using ActorHttp.Handlers.Auth;
 using ActorHttp.Handlers.Demo;
 using ActorHttp.Handlers.Proxy;
+using ActorHttp.Handlers.Redirects;
+using ActorHttp.Handlers.StaticFiles;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
@@ -8,8 +10,8 @@ namespace ActorHttp.Hosting;
 /// <summary>The routes a default run serves (scripts and tests outside the project rely on them).</summary>
 public static class DemoRoutes
 {
-    public static RouteBuilder AddDemoRoutes(this RouteBuilder routes) => routes
-        .MapGet("/", Props.Create<IndexHandler>())
+    public static RouteBuilder AddDemoRoutes(this RouteBuilder routes, StaticFileSettings site) => routes
+        .MapStaticFiles("/", site)
         .MapGet("/hello", Props.Create<HelloHandler>())
         .MapGet("/json", Props.Create<JsonHandler>())
         .MapAny("/echo", Props.Create<EchoHandler>())
@@ -17,7 +19,9 @@ public static class DemoRoutes
         .MapGet("/crash", Props.Create<CrashHandler>())
         .MapGet("/slow", Props.Create<SlowHandler>())
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
-        .MapGet("/private/{*rest}", Props.Create<PrivateHandler>());
+        .MapGet("/private/{*rest}", Props.Create<PrivateHandler>())
+        .MapRedirect(new RedirectRule("/old", "/", 301))
+        .MapRedirect(new RedirectRule("/temporary", "/", 302));
 
     /// <summary>The demo's protected area: any known user under /private, the admin role under /private/admin.</summary>
     public static IReadOnlyList<AuthRule> AuthRules { get; } =

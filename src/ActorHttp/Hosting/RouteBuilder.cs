@@ -1,5 +1,7 @@
 using ActorHttp.Actors;
 using ActorHttp.Handlers.Proxy;
+using ActorHttp.Handlers.Redirects;
+using ActorHttp.Handlers.StaticFiles;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
@@ -45,6 +47,13 @@ public sealed class RouteBuilder
     public RouteBuilder MapPost(string template, Props handler, int? instances = null) => Map(["POST"], template, handler, instances);
 
     public RouteBuilder MapAny(string template, Props handler, int? instances = null) => Map(null, template, handler, instances);
+
+    /// <summary>Serves the files below <c>settings.Root</c> for GET and HEAD under <paramref name="prefix"/> (the least specific route).</summary>
+    public RouteBuilder MapStaticFiles(string prefix, StaticFileSettings settings, int? instances = null) =>
+        Map(["GET"], prefix.TrimEnd('/') + "/{*path}", StaticFileHandler.Props(settings), instances);
+
+    /// <summary>Serves a redirect rule (any method) with a <see cref="RedirectHandler"/>.</summary>
+    public RouteBuilder MapRedirect(RedirectRule rule) => Map(null, rule.From, RedirectHandler.Props(RedirectRule.Validated(rule)), instances: 1);
 
     /// <summary>Forwards every request under <c>route.Prefix</c> (any method) to the route's upstream.</summary>
     public RouteBuilder MapProxy(ProxyRoute route, HttpMessageInvoker client, int? instances = null) =>

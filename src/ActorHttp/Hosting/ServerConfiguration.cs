@@ -12,7 +12,7 @@ public static class ServerConfiguration
 {
     public static Config Defaults { get; } = LoadDefaults();
 
-    public static Config Load(string? configFile = null, string? overrides = null, string? host = null, int? port = null)
+    public static Config Load(string? configFile = null, string? overrides = null, string? host = null, int? port = null, string? staticRoot = null)
     {
         var config = Defaults;
         if (configFile is not null)
@@ -34,6 +34,11 @@ public static class ServerConfiguration
         if (host is not null)
         {
             commandLine.Add($"actorhttp.server.host = \"{host.Replace("\"", string.Empty)}\"");
+        }
+
+        if (staticRoot is not null)
+        {
+            commandLine.Add($"actorhttp.static-files.root = \"{Path.GetFullPath(staticRoot).Replace("\\", "\\\\").Replace("\"", "\\\"")}\"");
         }
 
         if (port is not null)

@@ -18,6 +18,12 @@ public sealed record HttpResponse
     /// <summary>True when the body follows in chunks instead of in <see cref="Body"/>.</summary>
     public bool Streamed { get; init; }
 
+    /// <summary>
+    /// The total size of a streamed body when known in advance (a file): it is then sent with
+    /// <c>Content-Length</c> instead of chunked framing, so clients see the size.
+    /// </summary>
+    public long? StreamLength { get; init; }
+
     /// <summary>Ask the connection to close after this response, whatever the request said.</summary>
     public bool Close { get; init; }
 

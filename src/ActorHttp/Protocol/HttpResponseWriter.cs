@@ -68,7 +68,8 @@ public static class HttpResponseWriter
         var sendsBody = statusAllowsBody && !target.IsHeadRequest;
         // An HTTP/1.0 client cannot read chunked framing, so a streamed body ends when the connection
         // does (RFC 9112 §6.3, rule 8).
-        var closeDelimited = response.Streamed && sendsBody && target.Version == HttpVersion.Http10;
+        var knownLength = response.Streamed ? response.StreamLength : response.Body.Length;
+        var closeDelimited = knownLength is null && sendsBody && target.Version == HttpVersion.Http10;
         var close = !target.KeepAlive || response.Close || closeDelimited;
 
         var span = output.GetSpan(size);
@@ -102,11 +103,11 @@ public static class HttpResponseWriter
 
         if (statusAllowsBody)
         {
-            if (!response.Streamed)
+            if (knownLength is { } length)
             {
                 // HEAD gets the length the GET body would have had (RFC 9110 §9.3.2, §8.6).
                 Append(span, ref written, "Content-Length: "u8);
-                Utf8Formatter.TryFormat(response.Body.Length, span[written..], out var digits);
+                Utf8Formatter.TryFormat(length, span[written..], out var digits);
                 written += digits;
                 Append(span, ref written, Crlf);
             }
@@ -178,7 +179,7 @@ public static class HttpResponseWriter
 
     /// <summary>True when a <see cref="HttpResponse.Streamed"/> response's chunks go out with chunked framing.</summary>
     public static bool UsesChunkedFraming(HttpResponse response, ResponseTarget target) =>
-        response.Streamed && target.Version == HttpVersion.Http11 && SendsBody(response, target);
+        response.Streamed && response.StreamLength is null && target.Version == HttpVersion.Http11 && SendsBody(response, target);
 
     /// <summary>
     /// True when body bytes follow the head. When false for a streamed response (HEAD, 1xx, 204, 304)

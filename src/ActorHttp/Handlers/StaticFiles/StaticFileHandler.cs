@@ -1,0 +1,354 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using ActorHttp.Actors;
+using ActorHttp.Protocol;
+using Akka.Actor;
+using Akka.Event;
+
+namespace ActorHttp.Handlers.StaticFiles;
+
+/// <summary>
+/// Serves files below a root folder for GET and HEAD: content type from a table, <c>index.html</c>
+/// for folders, validators and conditional requests (RFC 9110 §8.8, §13), single byte ranges
+/// (§14), and bodies streamed chunk by chunk at the client's pace. Nothing outside the root is ever
+/// served: encoded slashes, hidden names and symbolic links leading out are refused.
+/// </summary>
+public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandlerActor
+{
+    private readonly Dictionary<long, Transfer> _transfers = [];
+
+    public static Props Props(StaticFileSettings settings) => Akka.Actor.Props.Create(() => new StaticFileHandler(settings));
+
+    protected override void OnRequest(RequestContext context)
+    {
+        var request = context.Request;
+        var rest = request.RouteValues.TryGetValue("path", out var value) ? value : string.Empty;
+        if (!TryResolve(rest, out var fullPath, out var refusal))
+        {
+            context.Respond(refusal!);
+            return;
+        }
+
+        if (Directory.Exists(fullPath))
+        {
+            ServeFolder(context, fullPath);
+            return;
+        }
+
+        if (!File.Exists(fullPath))
+        {
+            context.Respond(NotFound(request.Path));
+            return;
+        }
+
+        // A link's own size and time describe the link; the answer is about the file it leads to
+        // (TryResolve has already checked that it stays inside the root).
+        var file = new FileInfo(fullPath);
+        ServeFile(context, file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? target : file);
+    }
+
+    protected override void OnMessage(object message)
+    {
+        switch (message)
+        {
+            case ChunkRead read when _transfers.TryGetValue(read.Sequence, out var transfer):
+                Relay(transfer, read);
+                break;
+            case ReadFailed failed when _transfers.TryGetValue(failed.Sequence, out var transfer):
+                Log.Warning("Reading {File} failed midway: {Error}", transfer.Stream.Name, failed.Error.Message);
+                transfer.Context.AbortStream();
+                Finish(transfer);
+                break;
+            case ResponseBodyChunkSent sent when _transfers.TryGetValue(sent.Sequence, out var transfer):
+                ReadNext(transfer);
+                break;
+            case ResponseAborted aborted when _transfers.TryGetValue(aborted.Sequence, out var transfer):
+                Finish(transfer);
+                break;
+            case ChunkRead or ReadFailed or ResponseBodyChunkSent or ResponseAborted:
+                // The transfer already ended: nothing to do.
+                break;
+            default:
+                base.OnMessage(message);
+                break;
+        }
+    }
+
+    protected override void PostStop()
+    {
+        foreach (var transfer in _transfers.Values.ToList())
+        {
+            Finish(transfer);
+        }
+
+        base.PostStop();
+    }
+
+    /// <summary>Maps the request path to a file below the root, or says why not (404 hides what exists; 403 for links out).</summary>
+    private bool TryResolve(string rest, out string fullPath, out HttpResponse? refusal)
+    {
+        fullPath = settings.Root;
+        refusal = null;
+        // The parser keeps %2F encoded so it can never make a separator; a name holding one, a
+        // backslash or a hidden (dot) segment is not served.
+        var segments = rest.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (rest.Contains("%2F", StringComparison.OrdinalIgnoreCase) || rest.Contains('\\') || segments.Any(s => s.StartsWith('.')))
+        {
+            refusal = NotFound("/" + rest);
+            return false;
+        }
+
+        var current = settings.Root;
+        foreach (var segment in segments)
+        {
+            current = Path.Join(current, segment);
+            var info = new FileInfo(current);
+            if (info.LinkTarget is not null)
+            {
+                // A link may point anywhere: only one that ends up inside the root is followed.
+                var target = info.ResolveLinkTarget(returnFinalTarget: true);
+                if (target is null || !IsInsideRoot(Path.GetFullPath(target.FullName)))
+                {
+                    refusal = HttpResponse.Text(403, "This path leads outside the served folder.\n");
+                    return false;
+                }
+            }
+        }
+
+        fullPath = Path.GetFullPath(current);
+        if (!IsInsideRoot(fullPath))
+        {
+            refusal = NotFound("/" + rest);
+            return false;
+        }
+
+        return true;
+    }
+
+    private bool IsInsideRoot(string path) =>
+        path == settings.Root || path.StartsWith(settings.Root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    private void ServeFolder(RequestContext context, string folder)
+    {
+        var request = context.Request;
+        if (!request.Path.EndsWith('/'))
+        {
+            // Relative links inside the folder's page resolve against the URL with the slash.
+            var location = request.Path + "/" + (request.Query.Length > 0 ? "?" + request.Query : string.Empty);
+            context.Respond(HttpResponse.Empty(301).WithHeader("Location", location));
+            return;
+        }
+
+        var index = Path.Join(folder, settings.IndexFile);
+        if (File.Exists(index))
+        {
+            ServeFile(context, new FileInfo(index));
+            return;
+        }
+
+        if (!settings.Listing)
+        {
+            context.Respond(HttpResponse.Text(403, "This folder has no index page and listings are off.\n"));
+            return;
+        }
+
+        var page = new StringBuilder($"<!doctype html><meta charset=\"utf-8\"><title>Index of {WebUtility.HtmlEncode(request.Path)}</title><h1>Index of {WebUtility.HtmlEncode(request.Path)}</h1><ul>");
+        foreach (var entry in new DirectoryInfo(folder).EnumerateFileSystemInfos().Where(e => !e.Name.StartsWith('.')).OrderBy(e => e.Name, StringComparer.Ordinal))
+        {
+            var name = entry.Name + (entry is DirectoryInfo ? "/" : string.Empty);
+            page.Append(CultureInfo.InvariantCulture, $"<li><a href=\"{WebUtility.HtmlEncode(Uri.EscapeDataString(entry.Name) + (entry is DirectoryInfo ? "/" : string.Empty))}\">{WebUtility.HtmlEncode(name)}</a></li>");
+        }
+
+        page.Append("</ul>\n");
+        context.Respond(HttpResponse.Text(200, page.ToString(), "text/html; charset=utf-8"));
+    }
+
+    private void ServeFile(RequestContext context, FileInfo file)
+    {
+        var request = context.Request;
+        var size = file.Length;
+        // Whole seconds: Last-Modified carries no more, and comparisons must agree with it.
+        var modified = new DateTimeOffset(file.LastWriteTimeUtc.Ticks - file.LastWriteTimeUtc.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        var etag = $"\"{size:x}-{file.LastWriteTimeUtc.Ticks:x}\"";
+        var validators = new List<KeyValuePair<string, string>>
+        {
+            new("ETag", etag),
+            new("Last-Modified", modified.ToString("R", CultureInfo.InvariantCulture)),
+            new("Cache-Control", settings.MaxAge > TimeSpan.Zero ? $"public, max-age={(long)settings.MaxAge.TotalSeconds}" : "no-cache"),
+        };
+
+        if (IsNotModified(request, etag, modified))
+        {
+            context.Respond(new HttpResponse { StatusCode = 304, Headers = validators });
+            return;
+        }
+
+        var headers = new List<KeyValuePair<string, string>>(validators)
+        {
+            new("Content-Type", MimeTypes.For(file.Name)),
+            new("Accept-Ranges", "bytes"),
+        };
+        var status = 200;
+        var range = new ByteRange(0, size - 1);
+        if (request.Method == "GET" && RangeApplies(request, etag, modified))
+        {
+            switch (ByteRange.Parse(request.Headers["Range"], size, out var asked))
+            {
+                case ByteRange.Outcome.Partial:
+                    status = 206;
+                    range = asked;
+                    headers.Add(new("Content-Range", $"bytes {asked.First}-{asked.Last}/{size}"));
+                    break;
+                case ByteRange.Outcome.Unsatisfiable:
+                    context.Respond(HttpResponse.Text(416, "The requested range is outside the file.\n").WithHeader("Content-Range", $"bytes */{size}"));
+                    return;
+            }
+        }
+
+        // An empty file, or HEAD of a file too large to send whole, needs no bytes read: the head
+        // alone (with the length a GET would send) ends the answer. HEAD of a small file takes the
+        // GET path so both announce the same, possibly compressed, length (RFC 9110 §9.3.2).
+        if (range.Length <= 0 || (request.Method == "HEAD" && range.Length > settings.ChunkBytes))
+        {
+            context.Respond(new HttpResponse { StatusCode = status, Headers = headers, Streamed = true, StreamLength = Math.Max(0, range.Length) });
+            context.EndStream();
+            return;
+        }
+
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(file.FullName, new FileStreamOptions
+            {
+                Mode = FileMode.Open,
+                Access = FileAccess.Read,
+                Share = FileShare.ReadWrite | FileShare.Delete,
+                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+            });
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            context.Respond(HttpResponse.Text(403, "This file cannot be read.\n"));
+            return;
+        }
+
+        stream.Position = range.First;
+        var head = new HttpResponse { StatusCode = status, Headers = headers };
+        // A file that fits in one chunk goes out as a complete body (one write, and compressible);
+        // a larger one streams, each chunk read only once the previous one was sent.
+        var transfer = range.Length <= settings.ChunkBytes
+            ? new Transfer(context, stream, range.Length) { Whole = new byte[range.Length], Head = head }
+            : new Transfer(context, stream, range.Length);
+        _transfers[context.Sequence] = transfer;
+        if (transfer.Whole is null)
+        {
+            context.Respond(head with { Streamed = true, StreamLength = range.Length });
+        }
+
+        ReadNext(transfer);
+    }
+
+    /// <summary>RFC 9110 §13.2.2: If-None-Match (weak comparison) decides when present, else If-Modified-Since.</summary>
+    private static bool IsNotModified(HttpRequest request, string etag, DateTimeOffset modified)
+    {
+        if (request.Headers["If-None-Match"] is { } noneMatch)
+        {
+            return noneMatch.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Any(tag => tag == "*" || tag == etag || tag == "W/" + etag);
+        }
+
+        return request.Headers["If-Modified-Since"] is { } since
+            && DateTimeOffset.TryParseExact(since, "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            && modified <= date;
+    }
+
+    /// <summary>RFC 9110 §13.1.5: a Range with an If-Range that no longer matches gets the whole, current file.</summary>
+    private static bool RangeApplies(HttpRequest request, string etag, DateTimeOffset modified)
+    {
+        if (request.Headers["If-Range"] is not { } ifRange)
+        {
+            return true;
+        }
+
+        return ifRange.StartsWith('"')
+            ? ifRange == etag
+            : DateTimeOffset.TryParseExact(ifRange, "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) && date == modified;
+    }
+
+    private void ReadNext(Transfer transfer)
+    {
+        if (transfer.Remaining == 0)
+        {
+            transfer.Context.EndStream();
+            Finish(transfer);
+            return;
+        }
+
+        var sequence = transfer.Context.Sequence;
+        var buffer = transfer.Whole ?? new byte[(int)Math.Min(settings.ChunkBytes, transfer.Remaining)];
+        var into = transfer.Whole is null ? buffer.AsMemory() : buffer.AsMemory((int)(buffer.Length - transfer.Remaining));
+        transfer.Stream.ReadAsync(into).AsTask().PipeTo(
+            Self,
+            success: count => new ChunkRead(sequence, buffer, count),
+            failure: error => new ReadFailed(sequence, error));
+    }
+
+    private void Relay(Transfer transfer, ChunkRead read)
+    {
+        if (read.Count == 0)
+        {
+            // The file shrank after its size was taken: the answer cannot be completed honestly.
+            if (transfer.Whole is null)
+            {
+                transfer.Context.AbortStream();
+            }
+            else
+            {
+                transfer.Context.Respond(HttpResponse.Text(500, "The file changed while it was being read.\n"));
+            }
+
+            Finish(transfer);
+            return;
+        }
+
+        transfer.Remaining -= read.Count;
+        if (transfer.Whole is null)
+        {
+            transfer.Context.SendChunk(read.Buffer.AsMemory(0, read.Count));
+        }
+        else if (transfer.Remaining > 0)
+        {
+            ReadNext(transfer);
+        }
+        else
+        {
+            transfer.Context.Respond(transfer.Head! with { Body = transfer.Whole });
+            Finish(transfer);
+        }
+    }
+
+    private void Finish(Transfer transfer)
+    {
+        _transfers.Remove(transfer.Context.Sequence);
+        transfer.Stream.Dispose();
+    }
+
+    private static HttpResponse NotFound(string path) => HttpResponse.Text(404, $"No file at {path}.\n");
+
+    private sealed class Transfer(RequestContext context, FileStream stream, long remaining)
+    {
+        public RequestContext Context { get; } = context;
+        public FileStream Stream { get; } = stream;
+        public long Remaining { get; set; } = remaining;
+
+        /// <summary>For a file small enough to send whole: the buffer it is read into, and the answer to send with it.</summary>
+        public byte[]? Whole { get; init; }
+
+        public HttpResponse? Head { get; init; }
+    }
+
+    private sealed record ChunkRead(long Sequence, byte[] Buffer, int Count);
+
+    private sealed record ReadFailed(long Sequence, Exception Error);
+}

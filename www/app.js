@@ -1,0 +1,38 @@
+// Runs the tour's requests from the browser and shows each status as it came back.
+const tries = {
+  "ok": () => fetch("/hello"),
+  "no-content": () => fetch("/hello", { method: "OPTIONS" }),
+  "partial": () => fetch("/style.css", { headers: { Range: "bytes=0-99" }, cache: "no-store" }),
+  "not-modified": async () => {
+    const first = await fetch("/style.css", { cache: "no-store" });
+    return fetch("/style.css", { headers: { "If-None-Match": first.headers.get("ETag") }, cache: "no-store" });
+  },
+  "bad-request": () => fetch("/slow?ms=soon"),
+  "unauthorized": () => fetch("/private/", { credentials: "omit" }),
+  "forbidden": () => fetch("/private/admin", { headers: { Authorization: "Basic " + btoa("demo:demo") } }),
+  "not-found": () => fetch("/nowhere"),
+  "method": () => fetch("/hello", { method: "DELETE" }),
+  "crash": () => fetch("/crash"),
+  "bad-gateway": () => fetch("/gateway/down/"),
+  "gateway-timeout": () => fetch("/gateway/slow"),
+};
+
+for (const button of document.querySelectorAll("button[data-try]")) {
+  button.addEventListener("click", async () => {
+    const output = button.closest("tr").querySelector("output");
+    output.textContent = "…";
+    try {
+      const response = await tries[button.dataset.try]();
+      output.textContent = `${response.status} ${response.statusText}`;
+      output.className = response.status < 400 ? "good" : "bad";
+    } catch (error) {
+      output.textContent = `failed: ${error}`;
+      output.className = "bad";
+    }
+  });
+}
+
+fetch("/json")
+  .then(response => response.json())
+  .then(body => { document.getElementById("json-message").textContent = body.message; })
+  .catch(error => { document.getElementById("json-message").textContent = `failed: ${error}`; });
