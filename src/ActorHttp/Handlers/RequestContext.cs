@@ -20,6 +20,13 @@ public sealed class RequestContext
     /// <summary>The client's address, as the connection's socket sees it.</summary>
     public System.Net.IPAddress? ClientAddress => Message.ClientAddress;
 
+    /// <summary>
+    /// Identifies this request's answer among all a handler serves: sequence numbers are per
+    /// connection, so a handler streaming to several connections keys its streams by both. An
+    /// acknowledgement's key is <c>(Sender, ack.Sequence)</c>.
+    /// </summary>
+    public (IActorRef Connection, long Sequence) StreamKey => (Message.Connection, Message.Sequence);
+
     /// <summary>The request's place on its connection; acknowledgements of streamed chunks carry it.</summary>
     public long Sequence => Message.Sequence;
 

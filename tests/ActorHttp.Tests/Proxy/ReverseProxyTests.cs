@@ -87,6 +87,23 @@ public sealed class ReverseProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Several_connections_stream_through_the_proxy_at_once()
+    {
+        var streams = Enumerable.Range(0, 4).Select(async _ =>
+        {
+            await using var client = await RawHttpClient.ConnectAsync(_front.Endpoint);
+            await client.SendAsync("GET /up/test/paced-stream?n=20&size=50000 HTTP/1.1\r\nHost: x\r\n\r\n");
+            return (await client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(20))).Body;
+        });
+
+        foreach (var body in await Task.WhenAll(streams))
+        {
+            Assert.Equal(20 * 50000, body.Length);
+            Assert.Equal((byte)(777_777 % 251), body[777_777]);
+        }
+    }
+
+    [Fact]
     public async Task A_slow_upstream_is_504_after_the_route_timeout()
     {
         await using var client = await RawHttpClient.ConnectAsync(_front.Endpoint);

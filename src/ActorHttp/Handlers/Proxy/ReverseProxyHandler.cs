@@ -14,7 +14,7 @@ namespace ActorHttp.Handlers.Proxy;
 public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker client) : HttpHandlerActor
 {
     private const int ChunkBytes = 64 * 1024;
-    private readonly Dictionary<long, Forwarding> _forwardings = [];
+    private readonly Dictionary<(IActorRef Connection, long Sequence), Forwarding> _forwardings = [];
 
     public static Props Props(ProxyRoute route, HttpMessageInvoker client) =>
         Akka.Actor.Props.Create(() => new ReverseProxyHandler(route, client));
@@ -48,39 +48,40 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
         }
 
         var timeout = new CancellationTokenSource(route.Timeout);
-        _forwardings[context.Sequence] = new Forwarding(context, timeout);
+        var key = context.StreamKey;
+        _forwardings[key] = new Forwarding(context, timeout);
         client.SendAsync(outgoing, timeout.Token).PipeTo(
             Self,
-            success: response => new UpstreamAnswered(context.Sequence, response),
-            failure: error => new UpstreamFailed(context.Sequence, error));
+            success: response => new UpstreamAnswered(key, response),
+            failure: error => new UpstreamFailed(key, error));
     }
 
     protected override void OnMessage(object message)
     {
         switch (message)
         {
-            case UpstreamAnswered answered when _forwardings.TryGetValue(answered.Sequence, out var forwarding):
+            case UpstreamAnswered answered when _forwardings.TryGetValue(answered.Key, out var forwarding):
                 StartRelay(forwarding, answered.Response);
                 break;
-            case UpstreamFailed failed when _forwardings.TryGetValue(failed.Sequence, out var forwarding):
+            case UpstreamFailed failed when _forwardings.TryGetValue(failed.Key, out var forwarding):
                 AnswerFailure(forwarding, failed.Error);
                 break;
-            case BodyOpened opened when _forwardings.TryGetValue(opened.Sequence, out var forwarding):
+            case BodyOpened opened when _forwardings.TryGetValue(opened.Key, out var forwarding):
                 forwarding.Body = opened.Body;
                 ReadNext(forwarding);
                 break;
-            case BodyRead read when _forwardings.TryGetValue(read.Sequence, out var forwarding):
+            case BodyRead read when _forwardings.TryGetValue(read.Key, out var forwarding):
                 Relay(forwarding, read);
                 break;
-            case BodyFailed failed when _forwardings.TryGetValue(failed.Sequence, out var forwarding):
+            case BodyFailed failed when _forwardings.TryGetValue(failed.Key, out var forwarding):
                 Log.Warning("Upstream {Upstream} failed midway through a body: {Error}", route.Upstream, failed.Error.Message);
                 forwarding.Context.AbortStream();
                 Finish(forwarding);
                 break;
-            case ResponseBodyChunkSent sent when _forwardings.TryGetValue(sent.Sequence, out var forwarding):
+            case ResponseBodyChunkSent sent when _forwardings.TryGetValue((Sender, sent.Sequence), out var forwarding):
                 ReadNext(forwarding);
                 break;
-            case ResponseAborted aborted when _forwardings.TryGetValue(aborted.Sequence, out var forwarding):
+            case ResponseAborted aborted when _forwardings.TryGetValue((Sender, aborted.Sequence), out var forwarding):
                 Finish(forwarding);
                 break;
             case UpstreamAnswered or UpstreamFailed or BodyOpened or BodyRead or BodyFailed or ResponseBodyChunkSent or ResponseAborted:
@@ -111,8 +112,8 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
         forwarding.Context.StartStream(new HttpResponse { StatusCode = (int)response.StatusCode, Headers = fields.ToList() });
         response.Content.ReadAsStreamAsync().PipeTo(
             Self,
-            success: body => new BodyOpened(forwarding.Context.Sequence, body),
-            failure: error => new BodyFailed(forwarding.Context.Sequence, error));
+            success: body => new BodyOpened(forwarding.Context.StreamKey, body),
+            failure: error => new BodyFailed(forwarding.Context.StreamKey, error));
     }
 
     private void ReadNext(Forwarding forwarding)
@@ -120,8 +121,8 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
         var buffer = new byte[ChunkBytes];
         forwarding.Body!.ReadAsync(buffer).AsTask().PipeTo(
             Self,
-            success: count => new BodyRead(forwarding.Context.Sequence, buffer, count),
-            failure: error => new BodyFailed(forwarding.Context.Sequence, error));
+            success: count => new BodyRead(forwarding.Context.StreamKey, buffer, count),
+            failure: error => new BodyFailed(forwarding.Context.StreamKey, error));
     }
 
     private void Relay(Forwarding forwarding, BodyRead read)
@@ -148,7 +149,7 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
 
     private void Finish(Forwarding forwarding)
     {
-        _forwardings.Remove(forwarding.Context.Sequence);
+        _forwardings.Remove(forwarding.Context.StreamKey);
         forwarding.Body?.Dispose();
         forwarding.Response?.Dispose();
         forwarding.Timeout.Dispose();
@@ -162,13 +163,13 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
         public Stream? Body { get; set; }
     }
 
-    private sealed record UpstreamAnswered(long Sequence, HttpResponseMessage Response);
+    private sealed record UpstreamAnswered((IActorRef Connection, long Sequence) Key, HttpResponseMessage Response);
 
-    private sealed record UpstreamFailed(long Sequence, Exception Error);
+    private sealed record UpstreamFailed((IActorRef Connection, long Sequence) Key, Exception Error);
 
-    private sealed record BodyOpened(long Sequence, Stream Body);
+    private sealed record BodyOpened((IActorRef Connection, long Sequence) Key, Stream Body);
 
-    private sealed record BodyRead(long Sequence, byte[] Buffer, int Count);
+    private sealed record BodyRead((IActorRef Connection, long Sequence) Key, byte[] Buffer, int Count);
 
-    private sealed record BodyFailed(long Sequence, Exception Error);
+    private sealed record BodyFailed((IActorRef Connection, long Sequence) Key, Exception Error);
 }

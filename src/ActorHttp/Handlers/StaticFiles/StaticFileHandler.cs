@@ -16,7 +16,7 @@ namespace ActorHttp.Handlers.StaticFiles;
 /// </summary>
 public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandlerActor
 {
-    private readonly Dictionary<long, Transfer> _transfers = [];
+    private readonly Dictionary<(IActorRef Connection, long Sequence), Transfer> _transfers = [];
 
     public static Props Props(StaticFileSettings settings) => Akka.Actor.Props.Create(() => new StaticFileHandler(settings));
 
@@ -52,18 +52,18 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
     {
         switch (message)
         {
-            case ChunkRead read when _transfers.TryGetValue(read.Sequence, out var transfer):
+            case ChunkRead read when _transfers.TryGetValue(read.Key, out var transfer):
                 Relay(transfer, read);
                 break;
-            case ReadFailed failed when _transfers.TryGetValue(failed.Sequence, out var transfer):
+            case ReadFailed failed when _transfers.TryGetValue(failed.Key, out var transfer):
                 Log.Warning("Reading {File} failed midway: {Error}", transfer.Stream.Name, failed.Error.Message);
                 transfer.Context.AbortStream();
                 Finish(transfer);
                 break;
-            case ResponseBodyChunkSent sent when _transfers.TryGetValue(sent.Sequence, out var transfer):
+            case ResponseBodyChunkSent sent when _transfers.TryGetValue((Sender, sent.Sequence), out var transfer):
                 ReadNext(transfer);
                 break;
-            case ResponseAborted aborted when _transfers.TryGetValue(aborted.Sequence, out var transfer):
+            case ResponseAborted aborted when _transfers.TryGetValue((Sender, aborted.Sequence), out var transfer):
                 Finish(transfer);
                 break;
             case ChunkRead or ReadFailed or ResponseBodyChunkSent or ResponseAborted:
@@ -240,7 +240,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         var transfer = range.Length <= settings.ChunkBytes
             ? new Transfer(context, stream, range.Length) { Whole = new byte[range.Length], Head = head }
             : new Transfer(context, stream, range.Length);
-        _transfers[context.Sequence] = transfer;
+        _transfers[context.StreamKey] = transfer;
         if (transfer.Whole is null)
         {
             context.Respond(head with { Streamed = true, StreamLength = range.Length });
@@ -285,13 +285,13 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
             return;
         }
 
-        var sequence = transfer.Context.Sequence;
+        var key = transfer.Context.StreamKey;
         var buffer = transfer.Whole ?? new byte[(int)Math.Min(settings.ChunkBytes, transfer.Remaining)];
         var into = transfer.Whole is null ? buffer.AsMemory() : buffer.AsMemory((int)(buffer.Length - transfer.Remaining));
         transfer.Stream.ReadAsync(into).AsTask().PipeTo(
             Self,
-            success: count => new ChunkRead(sequence, buffer, count),
-            failure: error => new ReadFailed(sequence, error));
+            success: count => new ChunkRead(key, buffer, count),
+            failure: error => new ReadFailed(key, error));
     }
 
     private void Relay(Transfer transfer, ChunkRead read)
@@ -330,7 +330,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
 
     private void Finish(Transfer transfer)
     {
-        _transfers.Remove(transfer.Context.Sequence);
+        _transfers.Remove(transfer.Context.StreamKey);
         transfer.Stream.Dispose();
     }
 
@@ -348,7 +348,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         public HttpResponse? Head { get; init; }
     }
 
-    private sealed record ChunkRead(long Sequence, byte[] Buffer, int Count);
+    private sealed record ChunkRead((IActorRef Connection, long Sequence) Key, byte[] Buffer, int Count);
 
-    private sealed record ReadFailed(long Sequence, Exception Error);
+    private sealed record ReadFailed((IActorRef Connection, long Sequence) Key, Exception Error);
 }
