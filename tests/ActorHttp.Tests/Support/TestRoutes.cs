@@ -83,38 +83,36 @@ public sealed class RouteValuesHandler : HttpHandlerActor
 
 /// <summary>
 /// Streams <c>n</c> chunks of <c>size</c> bytes (byte i of the body is <c>i % 251</c>), sending each
-/// only after the connection acknowledged the previous one: the backpressure a file or proxy handler uses.
+/// only after the connection acknowledged the previous one: the backpressure a file or proxy handler
+/// uses. Several streams at once are kept apart by connection and sequence.
 /// </summary>
 public sealed class PacedStreamingHandler : HttpHandlerActor
 {
     public static TaskCompletionSource<long> Aborted { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private RequestContext? _stream;
-    private int _remaining;
-    private int _size;
-    private long _offset;
+    private readonly Dictionary<(IActorRef Connection, long Sequence), Stream> _streams = [];
 
     protected override void OnRequest(RequestContext context)
     {
         var query = context.Request.Query.Split('&').Select(p => p.Split('=')).ToDictionary(p => p[0], p => int.Parse(p[1]));
-        _remaining = query["n"];
-        _size = query["size"];
-        _offset = 0;
-        _stream = context;
+        var stream = new Stream(context, query["n"], query["size"]);
+        _streams[context.StreamKey] = stream;
         context.StartStream(HttpResponse.Text(200, string.Empty, "application/octet-stream"));
-        SendNext();
+        SendNext(stream);
     }
 
     protected override void OnMessage(object message)
     {
         switch (message)
         {
-            case ResponseBodyChunkSent:
-                SendNext();
+            case ResponseBodyChunkSent sent when _streams.TryGetValue((Sender, sent.Sequence), out var stream):
+                SendNext(stream);
                 break;
             case ResponseAborted aborted:
                 Aborted.TrySetResult(aborted.Sequence);
-                _stream = null;
+                _streams.Remove((Sender, aborted.Sequence));
+                break;
+            case ResponseBodyChunkSent:
                 break;
             default:
                 base.OnMessage(message);
@@ -122,27 +120,30 @@ public sealed class PacedStreamingHandler : HttpHandlerActor
         }
     }
 
-    private void SendNext()
+    private void SendNext(Stream stream)
     {
-        if (_stream is null)
+        if (stream.Remaining-- == 0)
         {
+            stream.Context.EndStream();
+            _streams.Remove(stream.Context.StreamKey);
             return;
         }
 
-        if (_remaining-- == 0)
-        {
-            _stream.EndStream();
-            _stream = null;
-            return;
-        }
-
-        var chunk = new byte[_size];
+        var chunk = new byte[stream.Size];
         for (var i = 0; i < chunk.Length; i++)
         {
-            chunk[i] = (byte)((_offset + i) % 251);
+            chunk[i] = (byte)((stream.Offset + i) % 251);
         }
 
-        _offset += _size;
-        _stream.SendChunk(chunk);
+        stream.Offset += stream.Size;
+        stream.Context.SendChunk(chunk);
+    }
+
+    private sealed class Stream(RequestContext context, int remaining, int size)
+    {
+        public RequestContext Context { get; } = context;
+        public int Remaining { get; set; } = remaining;
+        public int Size { get; } = size;
+        public long Offset { get; set; }
     }
 }
