@@ -1,6 +1,8 @@
 // Runs the tour's requests from the browser and shows each status as it came back.
 const tries = {
   "ok": () => fetch("/hello"),
+  "created": () => fetch("/api/items", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ name: "teapot", price: 12.5 }) }),
+  "media-type": () => fetch("/api/items", { method: "POST", body: new URLSearchParams({ name: "teapot" }) }),
   "no-content": () => fetch("/hello", { method: "OPTIONS" }),
   "partial": () => fetch("/style.css", { headers: { Range: "bytes=0-99" }, cache: "no-store" }),
   "not-modified": async () => {

@@ -20,6 +20,7 @@ public static class DemoRoutes
         .MapGet("/slow", Props.Create<SlowHandler>())
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
         .MapGet("/private/{*rest}", Props.Create<PrivateHandler>())
+        .Map(["GET", "POST", "PUT", "DELETE"], "/api/items/{*rest}", Props.Create<ItemsHandler>(), instances: 1)
         .MapRedirect(new RedirectRule("/old", "/", 301))
         .MapRedirect(new RedirectRule("/temporary", "/", 302));
 
