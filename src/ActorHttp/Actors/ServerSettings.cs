@@ -114,7 +114,7 @@ public sealed record ServerSettings
         {
             return read(config, key);
         }
-        catch (Exception error) when (error is FormatException or OverflowException or InvalidCastException)
+        catch (Exception error) when (error is FormatException or OverflowException or InvalidCastException or NotSupportedException)
         {
             throw new ConfigurationException($"actorhttp.{section}.{key} has an invalid value: {error.Message}");
         }

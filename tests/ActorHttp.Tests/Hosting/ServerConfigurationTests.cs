@@ -127,6 +127,8 @@ public sealed class ServerConfigurationTests : IDisposable
     [InlineData("actorhttp.server.idle-timeout = soon", "actorhttp.server.idle-timeout")]
     [InlineData("actorhttp.limits.max-headers = many", "actorhttp.limits.max-headers")]
     [InlineData("actorhttp.limits.max-body-bytes = lots", "actorhttp.limits.max-body-bytes")]
+    [InlineData("actorhttp.server.access-log = maybe", "actorhttp.server.access-log")]
+    [InlineData("actorhttp.compression.enabled = perhaps", "actorhttp.compression.enabled")]
     [InlineData("actorhttp.supervision.recovery-delay = later", "actorhttp.supervision.recovery-delay")]
     public void Invalid_server_setting_is_refused_naming_the_key(string hocon, string key)
     {
