@@ -17,7 +17,7 @@ public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKi
     {
         MaxRestarts = 2,
         RestartWindow = TimeSpan.FromSeconds(10),
-        RecoveryDelay = TimeSpan.FromMilliseconds(300),
+        RecoveryDelay = TimeSpan.FromMilliseconds(1500),
         HandlerInstances = 1,
     };
 
@@ -58,7 +58,7 @@ public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKi
         route.Tell(new HandleRequest(TestRequests.Get("/ok"), 3, connection.Ref));
         var shed = await connection.ExpectMsgAsync<ResponseReady>();
         Assert.Equal((3, 503), ((int)shed.Sequence, shed.Response.StatusCode));
-        Assert.Equal("1", shed.Response.Header("Retry-After"));
+        Assert.Equal("2", shed.Response.Header("Retry-After"));
 
         var served = await PollUntilServedAsync(route, connection, firstSequence: 4);
         Assert.Equal(200, served.Response.StatusCode);
