@@ -15,8 +15,7 @@ public sealed record CorsPolicy(
     TimeSpan MaxAge,
     bool Credentials)
 {
-    public bool Covers(string path) =>
-        path == Prefix || path.StartsWith(Prefix.EndsWith('/') ? Prefix : Prefix + "/", StringComparison.Ordinal);
+    public bool Covers(string path) => PathPrefix.Covers(Prefix, path);
 
     /// <summary>True for an origin on the list, or any origin when the list holds <c>*</c>.</summary>
     public bool Allows(string origin) => Origins.Contains("*") || Origins.Contains(origin, StringComparer.Ordinal);
@@ -55,17 +54,6 @@ public sealed record CorsPolicy(
     }
 
     /// <summary>The most specific policy covering the path, if any.</summary>
-    public static CorsPolicy? For(IReadOnlyList<CorsPolicy> policies, string path)
-    {
-        CorsPolicy? best = null;
-        foreach (var policy in policies)
-        {
-            if (policy.Covers(path) && (best is null || policy.Prefix.Length > best.Prefix.Length))
-            {
-                best = policy;
-            }
-        }
-
-        return best;
-    }
+    public static CorsPolicy? For(IReadOnlyList<CorsPolicy> policies, string path) =>
+        PathPrefix.MostSpecific(policies, static policy => policy.Prefix, path);
 }

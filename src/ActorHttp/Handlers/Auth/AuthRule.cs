@@ -1,3 +1,4 @@
+using ActorHttp.Routing;
 using Akka.Configuration;
 
 namespace ActorHttp.Handlers.Auth;
@@ -9,8 +10,7 @@ namespace ActorHttp.Handlers.Auth;
 /// </summary>
 public sealed record AuthRule(string Prefix, IReadOnlyList<string> Schemes, string Realm, IReadOnlyList<string> Roles)
 {
-    public bool Covers(string path) =>
-        path == Prefix || path.StartsWith(Prefix.EndsWith('/') ? Prefix : Prefix + "/", StringComparison.Ordinal);
+    public bool Covers(string path) => PathPrefix.Covers(Prefix, path);
 }
 
 /// <summary>The <c>actorhttp.auth</c> section: the rules, the users file and the bearer tokens.</summary>
@@ -19,19 +19,7 @@ public sealed record AuthSettings(IReadOnlyList<AuthRule> Rules, UserStore Users
     public static AuthSettings None { get; } = new([], UserStore.Empty);
 
     /// <summary>The most specific rule covering the path (the longest prefix), if any.</summary>
-    public AuthRule? RuleFor(string path)
-    {
-        AuthRule? best = null;
-        foreach (var rule in Rules)
-        {
-            if (rule.Covers(path) && (best is null || rule.Prefix.Length > best.Prefix.Length))
-            {
-                best = rule;
-            }
-        }
-
-        return best;
-    }
+    public AuthRule? RuleFor(string path) => PathPrefix.MostSpecific(Rules, static rule => rule.Prefix, path);
 
     /// <summary>
     /// Reads <c>actorhttp.auth</c>, adding <paramref name="extraRules"/> and <paramref name="extraUserLines"/>
