@@ -24,7 +24,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     private readonly int _instances;
     private readonly SupervisionSettings _settings;
     private readonly string _template;
-    private readonly string _retryAfterSeconds;
+    private readonly HttpResponse _unavailable;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _handlers = [];
     private readonly Queue<DateTime> _recentCrashes = new();
@@ -38,7 +38,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
         _instances = instances;
         _settings = settings;
         _template = template;
-        _retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(settings.RecoveryDelay.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        _unavailable = UnavailableResponse(settings);
 
         Receive<HandleRequest>(Dispatch);
         Receive<Terminated>(OnHandlerStopped);
@@ -126,11 +126,16 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>
+    /// The answer while a route sheds load or has no live handler: 503 with a Retry-After of the
+    /// recovery delay. Immutable, so each actor that gives it builds it once.
+    /// </summary>
+    internal static HttpResponse UnavailableResponse(SupervisionSettings settings) =>
+        HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
+            .WithHeader("Retry-After", Math.Max(1, (int)Math.Ceiling(settings.RecoveryDelay.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
+
     private void AnswerUnavailable(HandleRequest message) =>
-        message.Connection.Tell(new ResponseReady(
-            message.Sequence,
-            HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
-                .WithHeader("Retry-After", _retryAfterSeconds)));
+        message.Connection.Tell(new ResponseReady(message.Sequence, _unavailable));
 
     private void OnHandlerStopped(Terminated terminated)
     {

@@ -24,7 +24,7 @@ public sealed class RouterActor : ReceiveActor
     private readonly Dictionary<string, RouteTable<RouteEndpoint>> _hostTables = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(string Suffix, RouteTable<RouteEndpoint> Table)> _wildcardTables = [];
     private readonly Dictionary<IActorRef, RouteEndpoint> _endpoints = [];
-    private readonly string _retryAfterSeconds;
+    private readonly HttpResponse _unavailable;
     private readonly AuthSettings _auth;
     private readonly IReadOnlyList<CorsPolicy> _cors;
     private readonly IActorRef[] _authenticators;
@@ -37,7 +37,7 @@ public sealed class RouterActor : ReceiveActor
         _authenticators = _auth.Rules.Count == 0
             ? []
             : Enumerable.Range(0, supervision.HandlerInstances).Select(i => Context.ActorOf(AuthenticationActor.Props(_auth.Users), $"authenticator-{i}")).ToArray();
-        _retryAfterSeconds = Math.Max(1, (int)Math.Ceiling(supervision.RecoveryDelay.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _unavailable = RouteSupervisorActor.UnavailableResponse(supervision);
         var definitions = new Dictionary<string, List<RouteDefinition<RouteEndpoint>>>(StringComparer.OrdinalIgnoreCase) { [string.Empty] = [] };
         for (var i = 0; i < routes.Count; i++)
         {
@@ -120,8 +120,7 @@ public sealed class RouterActor : ReceiveActor
         {
             if (DateTime.UtcNow < endpoint.SheddingUntil)
             {
-                Answer(message, HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
-                    .WithHeader("Retry-After", _retryAfterSeconds));
+                Answer(message, _unavailable);
                 return;
             }
 
