@@ -452,7 +452,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             new ResponseTarget(request.Version, request.Method == "HEAD", request.KeepAlive),
             request.Method,
             request.Target,
-            ResponseCompression.Negotiate(request.Headers["Accept-Encoding"]))
+            request.Headers["Accept-Encoding"])
         {
             // Preflights are the router's; only actual cross-origin requests get the grant here.
             CorsPolicy = _settings.Cors.Count > 0 && request.Headers["Origin"] is { } origin
@@ -550,7 +550,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     private void WriteHead(Exchange exchange, bool closeAfter)
     {
-        var response = ResponseCompression.Apply(exchange.Response!, exchange.Coding, _settings.Compression);
+        var response = ResponseCompression.Apply(exchange.Response!, exchange.AcceptEncoding, _settings.Compression);
         if (exchange.CorsPolicy is var (policy, origin))
         {
             // An allowed cross-origin call: the browser lets the page read this answer.
@@ -794,7 +794,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     }
 
     /// <summary>One request and its answer on this connection, from parse until the last byte is written.</summary>
-    private sealed class Exchange(long sequence, ResponseTarget target, string method, string requestTarget, ContentCoding coding = ContentCoding.Identity)
+    private sealed class Exchange(long sequence, ResponseTarget target, string method, string requestTarget, string? acceptEncoding = null)
     {
         private Queue<ReadOnlyMemory<byte>>? _chunks;
 
@@ -802,7 +802,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         public ResponseTarget Framing { get; } = target;
         public string Method { get; } = method;
         public string RequestTarget { get; } = requestTarget;
-        public ContentCoding Coding { get; } = coding;
+        public string? AcceptEncoding { get; } = acceptEncoding;
         public (CorsPolicy Policy, string Origin)? CorsPolicy { get; init; }
         public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
         public HttpResponse? Response { get; set; }

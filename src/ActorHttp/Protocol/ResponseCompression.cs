@@ -96,14 +96,22 @@ public static class ResponseCompression
     /// is large and textual enough, and always with <c>Vary: Accept-Encoding</c> when the answer depends
     /// on it, so caches keep the variants apart (RFC 9110 §12.5.5).
     /// </summary>
-    public static HttpResponse Apply(HttpResponse response, ContentCoding coding, CompressionSettings settings)
-    {
-        if (!settings.Enabled || response.Streamed || response.Body.Length < settings.MinimumBytes
-            || response.StatusCode is < 200 or 204 or 206 or 304 || !IsCompressible(response, settings))
-        {
-            return response;
-        }
+    public static HttpResponse Apply(HttpResponse response, ContentCoding coding, CompressionSettings settings) =>
+        IsCandidate(response, settings) ? Encode(response, coding, settings) : response;
 
+    /// <summary>
+    /// The same, negotiating from the raw <c>Accept-Encoding</c> field only for an answer worth
+    /// compressing: most answers (small, binary, streamed) never pay for parsing it.
+    /// </summary>
+    public static HttpResponse Apply(HttpResponse response, string? acceptEncoding, CompressionSettings settings) =>
+        IsCandidate(response, settings) ? Encode(response, Negotiate(acceptEncoding), settings) : response;
+
+    private static bool IsCandidate(HttpResponse response, CompressionSettings settings) =>
+        settings.Enabled && !response.Streamed && response.Body.Length >= settings.MinimumBytes
+        && response.StatusCode is >= 200 and not 204 and not 206 and not 304 && IsCompressible(response, settings);
+
+    private static HttpResponse Encode(HttpResponse response, ContentCoding coding, CompressionSettings settings)
+    {
         var varied = response.WithHeader("Vary", "Accept-Encoding");
         if (coding == ContentCoding.Identity)
         {
