@@ -40,6 +40,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private readonly List<(IActorRef Streamer, long Sequence)> _acksAfterSend = [];
     private readonly PooledBufferWriter _output = new();
     private SocketOperation _receiver = null!;
+    private BodyStream? _bodyStream;
     private IPAddress? _clientAddress;
     private SocketOperation _sender = null!;
     private byte[] _buffer;
@@ -59,22 +60,22 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private bool _flushScheduled;
     private bool _flushing;
 
-    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded)
+    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded, StreamedBodyRoutes? streamedBodies)
     {
         _socket = socket;
         _connectionId = connectionId;
         _settings = settings;
         _router = router;
         _overloaded = overloaded;
-        _parser = new HttpRequestParser(settings.Limits);
+        _parser = new HttpRequestParser(settings.Limits, streamedBodies is { HasAny: true } ? streamedBodies.LimitFor : null);
         _maxBufferSize = settings.Limits.MaxRequestLineBytes + settings.Limits.MaxHeaderBytes + 64 * 1024;
         _buffer = [];
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded = false) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, overloaded));
+    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded = false, StreamedBodyRoutes? streamedBodies = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, overloaded, streamedBodies));
 
     protected override void PreStart()
     {
@@ -96,6 +97,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        _bodyStream?.Reader?.Tell(new RequestBodyAborted(_bodyStream.Exchange.Sequence, "the connection closed"));
         foreach (var exchange in _exchanges)
         {
             exchange.Streamer?.Tell(new ResponseAborted(exchange.Sequence));
@@ -129,6 +131,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 break;
             case ResponseReady ready:
                 OnResponse(ready);
+                break;
+            case ReadRequestBody read:
+                OnReadRequestBody(read);
                 break;
             case ResponseBodyChunk chunk:
                 OnBodyChunk(chunk);
@@ -213,6 +218,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             // already in flight is still answered before we close.
             _peerClosed = true;
             _stopParsing = true;
+            FailBodyStream("the client closed the connection before the body ended", HttpResponse.Text(400, "The request body ended before its announced end.\n"));
             Pump();
             return;
         }
@@ -253,6 +259,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             exchange.Streamer = Sender;
         }
 
+        if (_bodyStream?.Exchange == exchange)
+        {
+            // Answered before its body was read to the end: what is left of the body is never read,
+            // so nothing after it can be either (nginx closes the same way).
+            _bodyStream.Reader ??= Sender.IsNobody() ? null : Sender;
+            FailBodyStream("the request was answered before its body was read", exchange.Response);
+        }
+
         Pump();
     }
 
@@ -280,6 +294,37 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
     }
 
+    private void OnReadRequestBody(ReadRequestBody read)
+    {
+        if (_bodyStream is not { } stream || stream.Exchange.Sequence != read.Sequence)
+        {
+            Sender.Tell(new RequestBodyAborted(read.Sequence, "no body is being read for this request"));
+            return;
+        }
+
+        stream.Reader = Sender;
+        stream.Wanted = true;
+        Pump();
+    }
+
+    /// <summary>
+    /// The streamed body being read can never complete: its reader is told, and the request gets
+    /// <paramref name="response"/> unless already answered; the connection closes after it.
+    /// </summary>
+    private void FailBodyStream(string reason, HttpResponse response)
+    {
+        if (_bodyStream is not { } stream)
+        {
+            return;
+        }
+
+        _bodyStream = null;
+        _stopParsing = true;
+        stream.Reader?.Tell(new RequestBodyAborted(stream.Exchange.Sequence, reason));
+        stream.Exchange.Response ??= response;
+        stream.Exchange.CloseAfterAnswer = true;
+    }
+
     /// <summary>
     /// One timer per connection serves every request's handler deadline: it fires for the oldest
     /// unanswered request, answers 503 for each that is late, and re-arms for the next. A timer per
@@ -290,10 +335,16 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         var now = Stopwatch.GetTimestamp();
         foreach (var exchange in _exchanges)
         {
-            if (exchange.Response is null && Stopwatch.GetElapsedTime(exchange.StartTimestamp, now) >= _settings.HandlerTimeout)
+            if (exchange.Response is null && !IsWaitingForBody(exchange) && Stopwatch.GetElapsedTime(exchange.DeadlineFrom, now) >= _settings.HandlerTimeout)
             {
                 _log.Warning("Connection {ConnectionId}: {Method} {Target} got no answer within {Timeout}; answering 503", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
-                exchange.Response = HttpResponse.Text(503, $"The handler did not answer within {_settings.HandlerTimeout.TotalMilliseconds} ms.\n");
+                var late = HttpResponse.Text(503, $"The handler did not answer within {_settings.HandlerTimeout.TotalMilliseconds} ms.\n");
+                if (_bodyStream?.Exchange == exchange)
+                {
+                    FailBodyStream("the handler did not answer in time", late);
+                }
+
+                exchange.Response ??= late;
             }
         }
 
@@ -310,17 +361,28 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
         foreach (var exchange in _exchanges)
         {
-            if (exchange.Response is null)
+            if (exchange.Response is null && !IsWaitingForBody(exchange))
             {
-                var remaining = _settings.HandlerTimeout - Stopwatch.GetElapsedTime(exchange.StartTimestamp);
+                var remaining = _settings.HandlerTimeout - Stopwatch.GetElapsedTime(exchange.DeadlineFrom);
                 Timers.StartSingleTimer(HandlerTimerKey, HandlerDeadlineReached.Instance, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
                 return;
             }
         }
     }
 
+    /// <summary>The handler asked for more of the body and waits on the client, not the other way round.</summary>
+    private bool IsWaitingForBody(Exchange exchange) => _bodyStream is { Wanted: true } stream && stream.Exchange == exchange;
+
     private void OnIdleTimedOut()
     {
+        if (_bodyStream is not null)
+        {
+            _log.Debug("Connection {ConnectionId}: no body bytes for {Timeout}", _connectionId, _settings.IdleTimeout);
+            FailBodyStream("the client sent no body bytes within the idle timeout", HttpResponse.Text(408, "The server timed out waiting for the request body.\n"));
+            Pump();
+            return;
+        }
+
         if (_parser.HasPartialRequest || _settings.IdleResponse == IdleResponse.RequestTimeout)
         {
             RefuseWithTimeout();
@@ -369,7 +431,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             else
             {
                 AcknowledgeSentChunks();
-                if (_closeAfterSend || (_exchanges.Count == 0 && (_peerClosed || _draining)))
+                if (_closeAfterSend || (_exchanges.Count == 0 && (_peerClosed || _draining || _stopParsing)))
                 {
                     Close();
                     return;
@@ -378,7 +440,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
 
         UpdateTimers();
-        if (!_stopParsing && _exchanges.Count < _settings.PipeliningLimit)
+        if (!_stopParsing && (_bodyStream is { } stream
+                ? stream.Wanted || _bufferStart == _bufferEnd
+                : _exchanges.Count < _settings.PipeliningLimit))
         {
             StartReceive();
         }
@@ -418,34 +482,69 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     private void ParseBuffered()
     {
-        while (!_stopParsing && _exchanges.Count < _settings.PipeliningLimit)
+        while (!_stopParsing && (_bodyStream is { } stream ? stream.Wanted : _exchanges.Count < _settings.PipeliningLimit))
         {
             var outcome = _parser.Parse(_buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart), out var consumed);
+            var parsedFrom = _bufferStart;
             _bufferStart += consumed;
-            if (outcome == ParseOutcome.NeedMoreData)
+            switch (outcome)
             {
-                if (_bufferStart == _bufferEnd)
-                {
-                    _bufferStart = _bufferEnd = 0;
-                }
+                case ParseOutcome.NeedMoreData:
+                    // Never while a receive is filling the buffer from _bufferEnd on.
+                    if (_bufferStart == _bufferEnd && !_receiving)
+                    {
+                        _bufferStart = _bufferEnd = 0;
+                    }
 
-                return;
+                    return;
+                case ParseOutcome.Rejected:
+                    var rejection = _parser.Rejection!;
+                    _log.Debug("Connection {ConnectionId}: refused a request with {Status}: {Reason}", _connectionId, rejection.StatusCode, rejection.Message);
+                    var refusal = HttpResponse.Text(rejection.StatusCode, rejection.Message + "\n") with { Close = true };
+                    if (_bodyStream is not null)
+                    {
+                        FailBodyStream(rejection.Message, refusal);
+                    }
+                    else
+                    {
+                        _stopParsing = true;
+                        EnqueueServerResponse(refusal);
+                    }
+
+                    return;
+                case ParseOutcome.HeadComplete:
+                    _bodyStream = new BodyStream(Dispatch(_parser.Request!));
+                    break;
+                case ParseOutcome.BodyData:
+                    // Copied out: the receive buffer is reused at once, the handler keeps its piece.
+                    var (start, length) = _parser.BodyData;
+                    DeliverBody(new RequestBodyChunk(_bodyStream!.Exchange.Sequence, _buffer.AsSpan(parsedFrom + start, length).ToArray()));
+                    break;
+                case ParseOutcome.BodyComplete:
+                    var ended = _bodyStream!;
+                    _bodyStream = null;
+                    _stopParsing = !ended.Exchange.Framing.KeepAlive;
+                    DeliverBody(ended, new RequestBodyEnd(ended.Exchange.Sequence, _parser.Request!.Trailers));
+                    break;
+                default:
+                    Dispatch(_parser.Request!);
+                    break;
             }
-
-            if (outcome == ParseOutcome.Rejected)
-            {
-                var rejection = _parser.Rejection!;
-                _log.Debug("Connection {ConnectionId}: refused a request with {Status}: {Reason}", _connectionId, rejection.StatusCode, rejection.Message);
-                _stopParsing = true;
-                EnqueueServerResponse(HttpResponse.Text(rejection.StatusCode, rejection.Message + "\n") with { Close = true });
-                return;
-            }
-
-            Dispatch(_parser.Request!);
         }
     }
 
-    private void Dispatch(HttpRequest request)
+    private void DeliverBody(RequestBodyChunk chunk) => DeliverBody(_bodyStream!, chunk);
+
+    private void DeliverBody(BodyStream stream, object piece)
+    {
+        stream.Wanted = false;
+        stream.Reader!.Tell(piece);
+        // The handler has its answer (or next piece) to work on: its deadline runs again from now.
+        stream.Exchange.DeadlineFrom = Stopwatch.GetTimestamp();
+        ArmHandlerTimer();
+    }
+
+    private Exchange Dispatch(HttpRequest request)
     {
         var exchange = new Exchange(
             _nextSequence++,
@@ -463,7 +562,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         };
         _exchanges.AddLast(exchange);
         _continueSent = false;
-        if (!request.KeepAlive)
+        if (!request.KeepAlive && !request.BodyStreamed)
         {
             // RFC 9112 §9.6: nothing after a request that asked to close is read.
             _stopParsing = true;
@@ -471,6 +570,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
         ArmHandlerTimer();
         _router.Tell(new HandleRequest(request, exchange.Sequence, Self, _clientAddress), Self);
+        return exchange;
     }
 
     private void EnqueueServerResponse(HttpResponse response)
@@ -540,7 +640,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             }
         }
 
-        if (_parser.ExpectsContinue && !_continueSent && _exchanges.Count == 0 && !_stopParsing)
+        // A streamed body's handler asks for the body by reading it, once every answer before it is out.
+        var bodyWanted = _bodyStream is { Wanted: true } stream && _exchanges.First?.Value == stream.Exchange && !stream.Exchange.HeadWritten;
+        if (_parser.ExpectsContinue && !_continueSent && (_exchanges.Count == 0 || bodyWanted) && !_stopParsing)
         {
             // RFC 9110 §10.1.1: the client waits for this before sending the body.
             HttpResponseWriter.WriteContinue(_output);
@@ -561,7 +663,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             }
         }
 
-        if (closeAfter && !response.Close)
+        if ((closeAfter || exchange.CloseAfterAnswer) && !response.Close)
         {
             response = response with { Close = true };
         }
@@ -605,7 +707,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     private void UpdateTimers()
     {
-        var waitingForClient = _exchanges.Count == 0 && !_sending && !_stopParsing;
+        var waitingForClient = (_exchanges.Count == 0 && !_sending && !_stopParsing)
+            || (_bodyStream is { Wanted: true } && _bufferStart == _bufferEnd && !_stopParsing);
         if (!waitingForClient)
         {
             Timers.Cancel(IdleTimerKey);
@@ -643,6 +746,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             _awaitingData = true;
             _receiver.Receive(_socket, Memory<byte>.Empty);
             return;
+        }
+
+        if (_bufferStart == _bufferEnd)
+        {
+            _bufferStart = _bufferEnd = 0;
         }
 
         if (!MakeRoom())
@@ -805,6 +913,12 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         public string? AcceptEncoding { get; } = acceptEncoding;
         public (CorsPolicy Policy, string Origin)? CorsPolicy { get; init; }
         public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+
+        /// <summary>Where the handler deadline runs from: the dispatch, or the last piece of a streamed body handed over.</summary>
+        public long DeadlineFrom { get; set; } = Stopwatch.GetTimestamp();
+
+        /// <summary>The connection closes after this answer, whatever the handler's answer says (its request body was cut short).</summary>
+        public bool CloseAfterAnswer { get; set; }
         public HttpResponse? Response { get; set; }
 
         /// <summary>Who streams this response's body: told when chunks went out, or when the stream is aborted.</summary>
@@ -816,5 +930,17 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         public bool Ended { get; set; }
         public long BodyBytes { get; set; }
         public Queue<ReadOnlyMemory<byte>> Chunks => _chunks ??= new Queue<ReadOnlyMemory<byte>>();
+    }
+
+    /// <summary>The streamed body of the newest request, read on its handler's demand.</summary>
+    private sealed class BodyStream(Exchange exchange)
+    {
+        public Exchange Exchange { get; } = exchange;
+
+        /// <summary>The handler that reads the body; known from its first <see cref="ReadRequestBody"/>.</summary>
+        public IActorRef? Reader { get; set; }
+
+        /// <summary>A piece was asked for and not yet delivered: the connection reads from the socket for it.</summary>
+        public bool Wanted { get; set; }
     }
 }

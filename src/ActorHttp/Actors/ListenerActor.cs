@@ -17,17 +17,19 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     private readonly Socket _listenSocket;
     private readonly ServerSettings _settings;
     private readonly IActorRef _router;
+    private readonly StreamedBodyRoutes? _streamedBodies;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _drainRequesters = [];
     private long _nextConnectionId;
     private int _liveConnections;
     private bool _draining;
 
-    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router)
+    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies)
     {
         _listenSocket = listenSocket;
         _settings = settings;
         _router = router;
+        _streamedBodies = streamedBodies;
 
         Receive<SocketAccepted>(OnAccepted);
         Receive<AcceptFailed>(OnAcceptFailed);
@@ -38,8 +40,8 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router) =>
-        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router));
+    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies = null) =>
+        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router, streamedBodies));
 
     protected override void PreStart() => Accept();
 
@@ -67,7 +69,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
             _log.Warning("Connection limit {MaxConnections} reached; refusing connection {ConnectionId} with 503", _settings.MaxConnections, id);
         }
 
-        var connection = Context.ActorOf(ConnectionActor.Props(accepted.Socket, id, _settings, _router, overloaded), $"connection-{id}");
+        var connection = Context.ActorOf(ConnectionActor.Props(accepted.Socket, id, _settings, _router, overloaded, _streamedBodies), $"connection-{id}");
         Context.Watch(connection);
         _liveConnections++;
         Accept();

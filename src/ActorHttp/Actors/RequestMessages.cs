@@ -37,3 +37,24 @@ public sealed record ResponseBodyEnd(long Sequence);
 /// body's proper end, so the client sees a truncated response instead of a falsely complete one.
 /// </summary>
 public sealed record ResponseBodyAbort(long Sequence);
+
+/// <summary>
+/// From the handler of a request whose body is streamed (<see cref="HttpRequest.BodyStreamed"/>) to
+/// its connection: send the next piece. Each is answered by exactly one <see cref="RequestBodyChunk"/>,
+/// <see cref="RequestBodyEnd"/> or <see cref="RequestBodyAborted"/>. The connection reads from the
+/// socket only while a piece is asked for, so the client sends no faster than the handler takes.
+/// </summary>
+public sealed record ReadRequestBody(long Sequence);
+
+/// <summary>A piece of a streamed request body; the handler owns <paramref name="Data"/>.</summary>
+public sealed record RequestBodyChunk(long Sequence, ReadOnlyMemory<byte> Data);
+
+/// <summary>The streamed request body is complete; <paramref name="Trailers"/> are the chunked trailer fields, if any.</summary>
+public sealed record RequestBodyEnd(long Sequence, HttpHeaders Trailers);
+
+/// <summary>
+/// The streamed request body will never be complete: the client went away or stalled, the body broke
+/// the framing or the size limit, or the request was answered first. The connection has answered (or
+/// closed); the handler only cleans up.
+/// </summary>
+public sealed record RequestBodyAborted(long Sequence, string Reason);

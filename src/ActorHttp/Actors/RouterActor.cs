@@ -8,8 +8,17 @@ namespace ActorHttp.Actors;
 /// <summary>
 /// A route as registered: which methods, which path template, which handler, how many of it, and
 /// for which host names (<c>example.com</c>, <c>*.example.com</c>; null: requests of any other host).
+/// A <paramref name="StreamedBodyLimit"/> makes the route's handler read request bodies as they
+/// arrive (<see cref="HttpRequest.BodyStreamed"/>), up to that many bytes (more: 413), instead of
+/// receiving them whole within <c>limits.max-body-bytes</c>.
 /// </summary>
-public sealed record RouteRegistration(IReadOnlyList<string>? Methods, string Template, Props HandlerProps, int? Instances = null, IReadOnlyList<string>? Hosts = null);
+public sealed record RouteRegistration(
+    IReadOnlyList<string>? Methods,
+    string Template,
+    Props HandlerProps,
+    int? Instances = null,
+    IReadOnlyList<string>? Hosts = null,
+    long? StreamedBodyLimit = null);
 
 /// <summary>
 /// Matches each request against the route table and forwards it to one of the route's handler
@@ -20,9 +29,7 @@ public sealed record RouteRegistration(IReadOnlyList<string>? Methods, string Te
 /// </summary>
 public sealed class RouterActor : ReceiveActor
 {
-    private readonly RouteTable<RouteEndpoint> _defaultTable;
-    private readonly Dictionary<string, RouteTable<RouteEndpoint>> _hostTables = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<(string Suffix, RouteTable<RouteEndpoint> Table)> _wildcardTables = [];
+    private readonly HostRouteTables<RouteEndpoint> _tables;
     private readonly Dictionary<IActorRef, RouteEndpoint> _endpoints = [];
     private readonly HttpResponse _unavailable;
     private readonly AuthSettings _auth;
@@ -38,7 +45,7 @@ public sealed class RouterActor : ReceiveActor
             ? []
             : Enumerable.Range(0, supervision.HandlerInstances).Select(i => Context.ActorOf(AuthenticationActor.Props(_auth.Users), $"authenticator-{i}")).ToArray();
         _unavailable = RouteSupervisorActor.UnavailableResponse(supervision);
-        var definitions = new Dictionary<string, List<RouteDefinition<RouteEndpoint>>>(StringComparer.OrdinalIgnoreCase) { [string.Empty] = [] };
+        var definitions = new List<(RouteDefinition<RouteEndpoint>, IReadOnlyList<string>?)>(routes.Count);
         for (var i = 0; i < routes.Count; i++)
         {
             var route = routes[i];
@@ -46,32 +53,10 @@ public sealed class RouterActor : ReceiveActor
             var supervisor = Context.ActorOf(RouteSupervisorActor.Props(route.HandlerProps, instances, supervision, route.Template), $"route-{i}");
             var endpoint = new RouteEndpoint(supervisor);
             _endpoints.Add(supervisor, endpoint);
-            foreach (var host in route.Hosts ?? [string.Empty])
-            {
-                if (!definitions.TryGetValue(host, out var list))
-                {
-                    definitions[host] = list = [];
-                }
-
-                list.Add(new RouteDefinition<RouteEndpoint>(route.Methods, route.Template, endpoint));
-            }
+            definitions.Add((new RouteDefinition<RouteEndpoint>(route.Methods, route.Template, endpoint), route.Hosts));
         }
 
-        _defaultTable = new RouteTable<RouteEndpoint>(definitions[string.Empty]);
-        foreach (var (host, list) in definitions.Where(d => d.Key.Length > 0))
-        {
-            if (host.StartsWith("*.", StringComparison.Ordinal))
-            {
-                _wildcardTables.Add((host[1..], new RouteTable<RouteEndpoint>(list)));
-            }
-            else
-            {
-                _hostTables[host] = new RouteTable<RouteEndpoint>(list);
-            }
-        }
-
-        // The longest suffix is the most specific wildcard.
-        _wildcardTables.Sort((a, b) => b.Suffix.Length.CompareTo(a.Suffix.Length));
+        _tables = new HostRouteTables<RouteEndpoint>(definitions);
         Receive<HandleRequest>(Route);
         Receive<RouteHandlersChanged>(changed => _endpoints[changed.Supervisor].Handlers = changed.Handlers);
         Receive<RouteShedding>(shedding => _endpoints[shedding.Supervisor].SheddingUntil = shedding.Until);
@@ -91,7 +76,7 @@ public sealed class RouterActor : ReceiveActor
             return;
         }
 
-        var match = TableFor(request.Host).Match(request.Method, request.Path);
+        var match = _tables.Match(request.Host, request.Method, request.Path);
         switch (match.Kind)
         {
             case RouteMatchKind.Found:
@@ -138,47 +123,6 @@ public sealed class RouterActor : ReceiveActor
         }
 
         target.Tell(message, message.Connection);
-    }
-
-    /// <summary>
-    /// Virtual hosts the way nginx picks a server block: the routes of the exact host name, else of
-    /// the most specific matching wildcard, else the routes bound to no host.
-    /// </summary>
-    private RouteTable<RouteEndpoint> TableFor(string? hostField)
-    {
-        if (hostField is null || (_hostTables.Count == 0 && _wildcardTables.Count == 0))
-        {
-            return _defaultTable;
-        }
-
-        var name = HostName(hostField);
-        if (_hostTables.TryGetValue(name, out var table))
-        {
-            return table;
-        }
-
-        foreach (var (suffix, wildcard) in _wildcardTables)
-        {
-            if (name.Length > suffix.Length && name.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
-            {
-                return wildcard;
-            }
-        }
-
-        return _defaultTable;
-    }
-
-    /// <summary>The host name of a Host field, without its port (an IPv6 literal keeps its brackets).</summary>
-    private static string HostName(string hostField)
-    {
-        if (hostField.StartsWith('['))
-        {
-            var end = hostField.IndexOf(']');
-            return end > 0 ? hostField[..(end + 1)] : hostField;
-        }
-
-        var colon = hostField.IndexOf(':');
-        return colon >= 0 ? hostField[..colon] : hostField;
     }
 
     /// <summary>

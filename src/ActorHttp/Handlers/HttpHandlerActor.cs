@@ -13,16 +13,34 @@ namespace ActorHttp.Handlers;
 /// </summary>
 /// <remarks>
 /// If handling throws, the route's supervisor restarts the actor; before the restart (or the stop,
-/// after a crash storm) this base answers 500 for the request that failed, so the connection and
-/// every other request carry on.
+/// after a crash storm) this base answers 500 for the request that failed, and for every request
+/// whose streamed body this instance was still reading (their state dies with it), so the
+/// connection and every other request carry on.
 /// </remarks>
 public abstract class HttpHandlerActor : UntypedActor
 {
+    private readonly Dictionary<(IActorRef Connection, long Sequence), RequestContext> _bodyReads = [];
     private RequestContext? _inFlight;
 
     protected ILoggingAdapter Log { get; } = Context.GetLogger();
 
     protected abstract void OnRequest(RequestContext context);
+
+    /// <summary>A piece of the streamed body of <paramref name="context"/>'s request; ask for the next with <see cref="RequestContext.ReadBody"/>.</summary>
+    protected virtual void OnRequestBody(RequestContext context, ReadOnlyMemory<byte> data) =>
+        throw new NotSupportedException($"{GetType().Name} reads streamed bodies but does not override OnRequestBody");
+
+    /// <summary>The streamed body of <paramref name="context"/>'s request is complete: time to answer.</summary>
+    protected virtual void OnRequestBodyEnd(RequestContext context, HttpHeaders trailers) =>
+        throw new NotSupportedException($"{GetType().Name} reads streamed bodies but does not override OnRequestBodyEnd");
+
+    /// <summary>
+    /// The streamed body of <paramref name="context"/>'s request will never be complete; the
+    /// connection has answered or closed already, so only clean up (partial files and the like).
+    /// </summary>
+    protected virtual void OnRequestBodyAborted(RequestContext context, string reason)
+    {
+    }
 
     /// <summary>Messages other than requests (timers, replies from other actors). Unhandled by default.</summary>
     protected virtual void OnMessage(object message) => Unhandled(message);
@@ -55,7 +73,34 @@ public abstract class HttpHandlerActor : UntypedActor
         {
             case HandleRequest request:
                 _inFlight = new RequestContext(request);
+                if (request.Request.BodyStreamed)
+                {
+                    _bodyReads[(request.Connection, request.Sequence)] = _inFlight;
+                }
+
                 OnRequest(_inFlight);
+                break;
+            case RequestBodyChunk chunk:
+                if (_bodyReads.TryGetValue((Sender, chunk.Sequence), out _inFlight))
+                {
+                    OnRequestBody(_inFlight, chunk.Data);
+                }
+
+                break;
+            case RequestBodyEnd end:
+                if (_bodyReads.Remove((Sender, end.Sequence), out _inFlight))
+                {
+                    OnRequestBodyEnd(_inFlight, end.Trailers);
+                }
+
+                break;
+            case RequestBodyAborted aborted:
+                // Answered by the connection already: nothing is left to answer if cleaning up fails.
+                if (_bodyReads.Remove((Sender, aborted.Sequence), out var abandoned))
+                {
+                    OnRequestBodyAborted(abandoned, aborted.Reason);
+                }
+
                 break;
             case AsyncWorkFailed failed:
                 _inFlight = failed.Context;
@@ -78,14 +123,20 @@ public abstract class HttpHandlerActor : UntypedActor
 
     private void AnswerFailedRequest(Exception? reason)
     {
-        if (_inFlight is not { } failed)
+        if (_inFlight is { } failed)
         {
-            return;
+            _inFlight = null;
+            _bodyReads.Remove(failed.StreamKey);
+            Log.Error(reason, "Handler failed on {Method} {Target}; answering 500", failed.Request.Method, failed.Request.Target);
+            failed.Respond(HttpResponse.Text(500, "The server failed while handling this request.\n"));
         }
 
-        _inFlight = null;
-        Log.Error(reason, "Handler failed on {Method} {Target}; answering 500", failed.Request.Method, failed.Request.Target);
-        failed.Respond(HttpResponse.Text(500, "The server failed while handling this request.\n"));
+        foreach (var orphan in _bodyReads.Values)
+        {
+            orphan.Respond(HttpResponse.Text(500, "The server failed while reading this request's body.\n"));
+        }
+
+        _bodyReads.Clear();
     }
 
     private sealed record AsyncWorkFailed(RequestContext Context, Exception Error);

@@ -32,6 +32,15 @@ public sealed class RequestContext
 
     internal HandleRequest Message { get; }
 
+    /// <summary>
+    /// Asks for the next piece of a streamed request body (<see cref="HttpRequest.BodyStreamed"/>).
+    /// Sent from a handler actor, exactly one answer comes back to it: the piece
+    /// (<see cref="HttpHandlerActor.OnRequestBody"/>), the end (<see cref="HttpHandlerActor.OnRequestBodyEnd"/>)
+    /// or the news that the body will never be complete (<see cref="HttpHandlerActor.OnRequestBodyAborted"/>).
+    /// Asking only once the previous piece is dealt with is what keeps the client at the handler's pace.
+    /// </summary>
+    public void ReadBody() => Message.Connection.Tell(new ReadRequestBody(Message.Sequence));
+
     /// <summary>Answers with a complete response.</summary>
     public void Respond(HttpResponse response) => Message.Connection.Tell(new ResponseReady(Message.Sequence, response));
 

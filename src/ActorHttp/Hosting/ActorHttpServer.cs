@@ -3,6 +3,7 @@ using ActorHttp.Handlers.Auth;
 using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
+using ActorHttp.Handlers.Uploads;
 using ActorHttp.Actors;
 using Akka.Actor;
 using Akka.Hosting;
@@ -77,7 +78,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
         var routes = new RouteBuilder();
         if (options.DemoRoutes)
         {
-            routes.AddDemoRoutes(StaticFileSettings.FromConfig(config)).AddDemoGateways(endpoint.Port, proxyClient);
+            routes.AddDemoRoutes(StaticFileSettings.FromConfig(config), UploadSettings.FromConfig(config)).AddDemoGateways(endpoint.Port, proxyClient);
         }
 
         foreach (var redirect in RedirectRule.FromConfig(config))

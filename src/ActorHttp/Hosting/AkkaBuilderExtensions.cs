@@ -40,7 +40,7 @@ public static class AkkaBuilderExtensions
             system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
 
             var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors), "router");
-            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router), "listener");
+            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes)), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);
 

@@ -3,6 +3,7 @@ using ActorHttp.Handlers.Demo;
 using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
+using ActorHttp.Handlers.Uploads;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
@@ -10,7 +11,7 @@ namespace ActorHttp.Hosting;
 /// <summary>The routes a default run serves (scripts and tests outside the project rely on them).</summary>
 public static class DemoRoutes
 {
-    public static RouteBuilder AddDemoRoutes(this RouteBuilder routes, StaticFileSettings site) => routes
+    public static RouteBuilder AddDemoRoutes(this RouteBuilder routes, StaticFileSettings site, UploadSettings uploads) => routes
         .MapStaticFiles("/", site)
         .MapGet("/hello", Props.Create<HelloHandler>())
         .MapGet("/json", Props.Create<JsonHandler>())
@@ -21,6 +22,7 @@ public static class DemoRoutes
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
         .MapGet("/private/{*rest}", Props.Create<PrivateHandler>())
         .Map(["GET", "POST", "PUT", "DELETE"], "/api/items/{*rest}", Props.Create<ItemsHandler>(), instances: 1)
+        .MapUploads("/upload", uploads)
         .MapRedirect(new RedirectRule("/old", "/", 301))
         .MapRedirect(new RedirectRule("/temporary", "/", 302));
 

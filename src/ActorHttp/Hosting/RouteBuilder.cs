@@ -2,6 +2,7 @@ using ActorHttp.Actors;
 using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
+using ActorHttp.Handlers.Uploads;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
@@ -51,6 +52,16 @@ public sealed class RouteBuilder
     /// <summary>Serves the files below <c>settings.Root</c> for GET and HEAD under <paramref name="prefix"/> (the least specific route).</summary>
     public RouteBuilder MapStaticFiles(string prefix, StaticFileSettings settings, int? instances = null) =>
         Map(["GET"], prefix.TrimEnd('/') + "/{*path}", StaticFileHandler.Props(settings), instances);
+
+    /// <summary>
+    /// Takes uploads by POST at <paramref name="template"/> with an <see cref="UploadHandler"/>: bodies
+    /// are streamed to its folder as they arrive, up to <c>settings.MaxBytes</c> (more: 413).
+    /// </summary>
+    public RouteBuilder MapUploads(string template, UploadSettings settings, int? instances = null)
+    {
+        _routes.Add(new RouteRegistration(["POST"], template, UploadHandler.Props(settings), instances, _hosts, settings.MaxBytes));
+        return this;
+    }
 
     /// <summary>Serves a redirect rule (any method) with a <see cref="RedirectHandler"/>.</summary>
     public RouteBuilder MapRedirect(RedirectRule rule) => Map(null, rule.From, RedirectHandler.Props(RedirectRule.Validated(rule)), instances: 1);

@@ -19,8 +19,14 @@ public sealed record HttpRequest
 
     public required HttpHeaders Headers { get; init; }
 
-    /// <summary>The de-chunked body; empty when the request had none.</summary>
+    /// <summary>The de-chunked body; empty when the request had none, or when it is streamed (<see cref="BodyStreamed"/>).</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
+
+    /// <summary>
+    /// True when the body is not here but follows in pieces, read on demand by the handler (a route
+    /// registered with a streamed-body limit, such as uploads).
+    /// </summary>
+    public bool BodyStreamed { get; init; }
 
     /// <summary>Trailer fields that followed a chunked body (RFC 9112 §7.1.2).</summary>
     public HttpHeaders Trailers { get; init; } = HttpHeaders.Empty;

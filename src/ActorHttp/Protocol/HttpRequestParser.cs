@@ -64,15 +64,28 @@ public sealed class HttpRequestParser
 
     private HttpRequest? _pending;
     private bool _expectContinue;
+    private readonly Func<HttpRequest, long?>? _streamedBodyLimit;
     private byte[]? _body;
     private long _bodyFilled;
     private long _declaredBodyLength;
+    private long _bodyLimit;
+    private bool _streaming;
 
     private long _chunkSize;
     private int _chunkSizeDigits;
     private int _chunkExtensionBytes;
 
-    public HttpRequestParser(HttpLimits limits) => _limits = limits;
+    /// <param name="streamedBodyLimit">
+    /// Asked once per request that has a body, when its head is complete: null buffers the body (up to
+    /// <see cref="HttpLimits.MaxBodyBytes"/>) and completes the request with it; a number streams the
+    /// body instead (<see cref="ParseOutcome.HeadComplete"/>, then <see cref="ParseOutcome.BodyData"/>
+    /// pieces) and refuses it with 413 past that many bytes.
+    /// </param>
+    public HttpRequestParser(HttpLimits limits, Func<HttpRequest, long?>? streamedBodyLimit = null)
+    {
+        _limits = limits;
+        _streamedBodyLimit = streamedBodyLimit;
+    }
 
     private enum State
     {
@@ -105,6 +118,9 @@ public sealed class HttpRequestParser
     /// </summary>
     public bool ExpectsContinue => HeadComplete && _expectContinue;
 
+    /// <summary>After <see cref="ParseOutcome.BodyData"/>: where that piece of the body lies in the bytes just parsed.</summary>
+    public (int Start, int Length) BodyData { get; private set; }
+
     public ParseOutcome Parse(ReadOnlySpan<byte> data, out int consumed)
     {
         consumed = 0;
@@ -126,11 +142,20 @@ public sealed class HttpRequestParser
             {
                 return Complete(ReadOnlyMemory<byte>.Empty, HttpHeaders.Empty);
             }
+
+            if (_streaming)
+            {
+                Request = _pending! with { BodyStreamed = true };
+                return ParseOutcome.HeadComplete;
+            }
         }
 
-        return _state == State.ContentLengthBody
-            ? ParseContentLengthBody(data, ref consumed)
-            : ParseChunkedBody(data, ref consumed);
+        if (_state == State.ContentLengthBody)
+        {
+            return _streaming ? StreamContentLengthBody(data, ref consumed) : ParseContentLengthBody(data, ref consumed);
+        }
+
+        return ParseChunkedBody(data, ref consumed);
     }
 
     private ParseOutcome ParseHead(ReadOnlySpan<byte> data, ref int consumed)
@@ -567,11 +592,6 @@ public sealed class HttpRequestParser
             {
                 return RejectionReason.InvalidContentLength;
             }
-
-            if (bodyLength > _limits.MaxBodyBytes)
-            {
-                return RejectionReason.BodyTooLarge;
-            }
         }
 
         var keepAlive = version == HttpVersion.Http11
@@ -589,8 +609,17 @@ public sealed class HttpRequestParser
             KeepAlive = keepAlive,
         };
 
+        var streamedLimit = chunked || bodyLength > 0 ? _streamedBodyLimit?.Invoke(_pending) : null;
+        _streaming = streamedLimit is not null;
+        _bodyLimit = streamedLimit ?? _limits.MaxBodyBytes;
+        if (bodyLength > _bodyLimit)
+        {
+            return RejectionReason.BodyTooLarge;
+        }
+
         _expectContinue = version == HttpVersion.Http11 && (chunked || bodyLength > 0)
             && headers.HasToken("Expect", "100-continue");
+        _bodyFilled = 0;
         if (chunked)
         {
             StartChunk();
@@ -598,8 +627,7 @@ public sealed class HttpRequestParser
         else if (bodyLength > 0)
         {
             _declaredBodyLength = bodyLength;
-            _body = new byte[Math.Min(bodyLength, InitialContentLengthBufferBytes)];
-            _bodyFilled = 0;
+            _body = _streaming ? null : new byte[Math.Min(bodyLength, InitialContentLengthBufferBytes)];
             _state = State.ContentLengthBody;
         }
 
@@ -689,6 +717,26 @@ public sealed class HttpRequestParser
         return _bodyFilled == _declaredBodyLength ? Complete(_body, HttpHeaders.Empty) : ParseOutcome.NeedMoreData;
     }
 
+    /// <summary>A streamed Content-Length body: each call hands out what is here, without copying.</summary>
+    private ParseOutcome StreamContentLengthBody(ReadOnlySpan<byte> data, ref int consumed)
+    {
+        if (_bodyFilled == _declaredBodyLength)
+        {
+            return Complete(ReadOnlyMemory<byte>.Empty, HttpHeaders.Empty);
+        }
+
+        var take = (int)Math.Min(_declaredBodyLength - _bodyFilled, data.Length - consumed);
+        if (take == 0)
+        {
+            return ParseOutcome.NeedMoreData;
+        }
+
+        BodyData = (consumed, take);
+        _bodyFilled += take;
+        consumed += take;
+        return ParseOutcome.BodyData;
+    }
+
     /// <summary>The chunked framing of RFC 9112 §7.1, byte by byte for the short size lines, block-copied for data.</summary>
     private ParseOutcome ParseChunkedBody(ReadOnlySpan<byte> data, ref int consumed)
     {
@@ -707,7 +755,7 @@ public sealed class HttpRequestParser
             if (_state == State.ChunkData)
             {
                 var take = (int)Math.Min(_chunkSize, data.Length - consumed);
-                AppendChunkData(data.Slice(consumed, take));
+                var start = consumed;
                 consumed += take;
                 _chunkSize -= take;
                 if (_chunkSize == 0)
@@ -715,6 +763,14 @@ public sealed class HttpRequestParser
                     _state = State.ChunkDataCr;
                 }
 
+                if (_streaming)
+                {
+                    BodyData = (start, take);
+                    _bodyFilled += take;
+                    return ParseOutcome.BodyData;
+                }
+
+                AppendChunkData(data.Slice(start, take));
                 continue;
             }
 
@@ -746,7 +802,7 @@ public sealed class HttpRequestParser
                 }
 
                 _chunkSize = (_chunkSize << 4) | (long)HexValue(b);
-                return _chunkSize > _limits.MaxBodyBytes - _bodyFilled ? RejectionReason.BodyTooLarge : null;
+                return _chunkSize > _bodyLimit - _bodyFilled ? RejectionReason.BodyTooLarge : null;
             case State.ChunkSize:
                 if (_chunkSizeDigits == 0)
                 {
@@ -885,7 +941,11 @@ public sealed class HttpRequestParser
     private ParseOutcome Complete(ReadOnlyMemory<byte> body, HttpHeaders trailers)
     {
         var pending = _pending!;
-        Request = body.IsEmpty && trailers.Count == 0 ? pending : pending with { Body = body, Trailers = trailers };
+        var outcome = _streaming ? ParseOutcome.BodyComplete : ParseOutcome.RequestComplete;
+        Request = _streaming ? pending with { BodyStreamed = true, Trailers = trailers }
+            : body.IsEmpty && trailers.Count == 0 ? pending
+            : pending with { Body = body, Trailers = trailers };
+        _streaming = false;
         _pending = null;
         _body = null;
         _bodyFilled = 0;
@@ -895,7 +955,7 @@ public sealed class HttpRequestParser
         _lineCount = 0;
         _state = State.Head;
         HasPartialRequest = false;
-        return ParseOutcome.RequestComplete;
+        return outcome;
     }
 
     private ParseOutcome Reject(RejectionReason reason)

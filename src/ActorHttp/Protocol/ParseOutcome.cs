@@ -11,4 +11,17 @@ public enum ParseOutcome
 
     /// <summary>The request is refused (<see cref="HttpRequestParser.Rejection"/>); the parser accepts nothing more.</summary>
     Rejected,
+
+    /// <summary>
+    /// The head of a request whose body is streamed (<see cref="HttpRequestParser.StreamedBodyLimit"/>
+    /// chose so) is complete (<see cref="HttpRequestParser.Request"/>); the body follows as
+    /// <see cref="BodyData"/> pieces and ends with <see cref="BodyComplete"/>.
+    /// </summary>
+    HeadComplete,
+
+    /// <summary>A piece of a streamed body: <see cref="HttpRequestParser.BodyData"/> locates it in the bytes just parsed.</summary>
+    BodyData,
+
+    /// <summary>A streamed body ended (trailers in <see cref="HttpRequestParser.Request"/>); the parser is ready for the next request.</summary>
+    BodyComplete,
 }

@@ -30,6 +30,9 @@ public sealed class RawHttpClient : IAsyncDisposable
 
     private RawHttpClient(Socket socket) => _socket = socket;
 
+    /// <summary>The socket itself, for tests that probe TCP backpressure with non-blocking sends.</summary>
+    public Socket Socket => _socket;
+
     public static async Task<RawHttpClient> ConnectAsync(IPEndPoint endpoint)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
