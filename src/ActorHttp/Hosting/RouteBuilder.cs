@@ -26,10 +26,14 @@ public sealed class RouteBuilder
 
     public IReadOnlyList<RouteRegistration> Routes => _routes;
 
-    /// <summary>Serves <paramref name="template"/> for the given methods (null: every standard method).</summary>
-    public RouteBuilder Map(IReadOnlyList<string>? methods, string template, Props handler, int? instances = null)
+    /// <summary>
+    /// Serves <paramref name="template"/> for the given methods (null: every standard method). With a
+    /// <paramref name="streamedBodyLimit"/>, the handler reads request bodies piece by piece as they
+    /// arrive (<c>RequestContext.ReadBody</c>), up to that many bytes, instead of getting them whole.
+    /// </summary>
+    public RouteBuilder Map(IReadOnlyList<string>? methods, string template, Props handler, int? instances = null, long? streamedBodyLimit = null)
     {
-        _routes.Add(new RouteRegistration(methods, template, handler, instances, _hosts));
+        _routes.Add(new RouteRegistration(methods, template, handler, instances, _hosts, streamedBodyLimit));
         return this;
     }
 
@@ -57,11 +61,8 @@ public sealed class RouteBuilder
     /// Takes uploads by POST at <paramref name="template"/> with an <see cref="UploadHandler"/>: bodies
     /// are streamed to its folder as they arrive, up to <c>settings.MaxBytes</c> (more: 413).
     /// </summary>
-    public RouteBuilder MapUploads(string template, UploadSettings settings, int? instances = null)
-    {
-        _routes.Add(new RouteRegistration(["POST"], template, UploadHandler.Props(settings), instances, _hosts, settings.MaxBytes));
-        return this;
-    }
+    public RouteBuilder MapUploads(string template, UploadSettings settings, int? instances = null) =>
+        Map(["POST"], template, UploadHandler.Props(settings), instances, settings.MaxBytes);
 
     /// <summary>Serves a redirect rule (any method) with a <see cref="RedirectHandler"/>.</summary>
     public RouteBuilder MapRedirect(RedirectRule rule) => Map(null, rule.From, RedirectHandler.Props(RedirectRule.Validated(rule)), instances: 1);
