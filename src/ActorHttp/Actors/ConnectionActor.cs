@@ -20,12 +20,8 @@ namespace ActorHttp.Actors;
 /// Backpressure is by not reading: no receive is started while <c>pipelining-limit</c> requests
 /// are in flight, or after the connection has decided to close, so TCP pushes back on the client.
 /// </remarks>
-public sealed class ConnectionActor : UntypedActor, IWithTimers
+public sealed class ConnectionActor : UntypedActor
 {
-    private const string IdleTimerKey = "idle";
-    private const string HeaderTimerKey = "header";
-    private const string LingerTimerKey = "linger";
-    private const string HandlerTimerKey = "handler";
 
     // Bigger than any head the limits allow, plus one read: the parser refuses a head before this.
     private readonly int _maxBufferSize;
@@ -39,14 +35,23 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     private readonly LinkedList<Exchange> _exchanges = new();
     private readonly List<(IActorRef Streamer, long Sequence)> _acksAfterSend = [];
     private readonly PooledBufferWriter _output = new();
+    // Cancels, in PostStop, every check still scheduled (they are never cancelled one by one).
+    private readonly Cancelable _scheduled = new(Context.System.Scheduler);
     private SocketOperation _receiver = null!;
     private BodyStream? _bodyStream;
     private IPAddress? _clientAddress;
-    private SocketOperation _sender = null!;
+    private SocketOperation? _sender;
     private byte[] _buffer;
     private int _bufferStart;
     private int _bufferEnd;
+    private readonly long _idleTicks;
+    private readonly long _headerTicks;
+    private readonly long _handlerTicks;
+    private readonly long _shortestTicks;
     private long _nextSequence;
+    private long _idleSince;
+    private long _headStartedAt;
+    private long _checkDue;
     private int _sentCount;
     private bool _receiving;
     private bool _awaitingData;
@@ -67,12 +72,14 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         _settings = settings;
         _router = router;
         _overloaded = overloaded;
-        _parser = new HttpRequestParser(settings.Limits, streamedBodies is { HasAny: true } ? streamedBodies.LimitFor : null);
+        _parser = new HttpRequestParser(settings.Limits, streamedBodies?.Lookup);
         _maxBufferSize = settings.Limits.MaxRequestLineBytes + settings.Limits.MaxHeaderBytes + 64 * 1024;
+        _idleTicks = StopwatchTicks(settings.IdleTimeout);
+        _headerTicks = StopwatchTicks(settings.RequestHeaderTimeout);
+        _handlerTicks = StopwatchTicks(settings.HandlerTimeout);
+        _shortestTicks = Math.Min(_idleTicks, Math.Min(_headerTicks, _handlerTicks));
         _buffer = [];
     }
-
-    public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded = false, StreamedBodyRoutes? streamedBodies = null) =>
         Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, overloaded, streamedBodies));
@@ -83,7 +90,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         _socket.NoDelay = true;
         _clientAddress = (_socket.RemoteEndPoint as IPEndPoint)?.Address;
         _receiver = new SocketOperation(Self, count => new BytesReceived(count), error => new ReceiveFailed(error));
-        _sender = new SocketOperation(Self, count => new BytesSent(count), error => new SendFailed(error));
         if (_overloaded)
         {
             _stopParsing = true;
@@ -97,6 +103,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
     protected override void PostStop()
     {
+        _scheduled.Cancel();
         _bodyStream?.Reader?.Tell(new RequestBodyAborted(_bodyStream.Exchange.Sequence, "the connection closed"));
         foreach (var exchange in _exchanges)
         {
@@ -115,7 +122,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         if (!_sending)
         {
             _output.Release();
-            _sender.Dispose();
+            if (_sender is not null)
+            {
+                SendOperations.Return(_sender);
+            }
         }
     }
 
@@ -145,15 +155,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                 _log.Warning("Connection {ConnectionId}: the body of answer {Sequence} failed midway; closing", _connectionId, abort.Sequence);
                 Context.Stop(Self);
                 break;
-            case HandlerDeadlineReached:
-                OnHandlerDeadlineReached();
-                break;
-            case IdleTimedOut:
-                OnIdleTimedOut();
-                break;
-            case HeaderTimedOut:
-                _log.Debug("Connection {ConnectionId}: request headers not complete within {Timeout}", _connectionId, _settings.RequestHeaderTimeout);
-                RefuseWithTimeout();
+            case DeadlineCheck:
+                OnDeadlineCheck();
                 break;
             case Drain:
                 _draining = true;
@@ -224,7 +227,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         }
 
         _bufferEnd += count;
-        Timers.Cancel(IdleTimerKey);
+        _idleSince = 0;
         Pump();
     }
 
@@ -240,6 +243,8 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         _sending = false;
         _sentCount = 0;
         _output.Release();
+        SendOperations.Return(_sender!);
+        _sender = null;
         AcknowledgeSentChunks();
         Pump();
     }
@@ -326,16 +331,36 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     }
 
     /// <summary>
-    /// One timer per connection serves every request's handler deadline: it fires for the oldest
-    /// unanswered request, answers 503 for each that is late, and re-arms for the next. A timer per
-    /// request would cost a scheduler registration on the hot path.
+    /// Every deadline of the connection (idle, request head, each handler's answer) is a timestamp;
+    /// one scheduled check at a time fires at the earliest of them (<see cref="UpdateTimers"/>). So
+    /// the hot path only writes timestamps: no timer is started or cancelled per request, and an
+    /// idle connection holds a single registration in the scheduler.
     /// </summary>
-    private void OnHandlerDeadlineReached()
+    private void OnDeadlineCheck()
     {
+        _checkDue = 0;
+        if (_lingering)
+        {
+            return;
+        }
+
         var now = Stopwatch.GetTimestamp();
+        if (_headStartedAt != 0 && now - _headStartedAt >= _headerTicks)
+        {
+            _log.Debug("Connection {ConnectionId}: request headers not complete within {Timeout}", _connectionId, _settings.RequestHeaderTimeout);
+            RefuseWithTimeout();
+            return;
+        }
+
+        if (_idleSince != 0 && now - _idleSince >= _idleTicks)
+        {
+            OnIdleTimedOut();
+            return;
+        }
+
         foreach (var exchange in _exchanges)
         {
-            if (exchange.Response is null && !IsWaitingForBody(exchange) && Stopwatch.GetElapsedTime(exchange.DeadlineFrom, now) >= _settings.HandlerTimeout)
+            if (exchange.Response is null && !IsWaitingForBody(exchange) && now - exchange.DeadlineFrom >= _handlerTicks)
             {
                 _log.Warning("Connection {ConnectionId}: {Method} {Target} got no answer within {Timeout}; answering 503", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
                 var late = HttpResponse.Text(503, $"The handler did not answer within {_settings.HandlerTimeout.TotalMilliseconds} ms.\n");
@@ -348,26 +373,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             }
         }
 
-        ArmHandlerTimer();
         Pump();
-    }
-
-    private void ArmHandlerTimer()
-    {
-        if (Timers.IsTimerActive(HandlerTimerKey))
-        {
-            return;
-        }
-
-        foreach (var exchange in _exchanges)
-        {
-            if (exchange.Response is null && !IsWaitingForBody(exchange))
-            {
-                var remaining = _settings.HandlerTimeout - Stopwatch.GetElapsedTime(exchange.DeadlineFrom);
-                Timers.StartSingleTimer(HandlerTimerKey, HandlerDeadlineReached.Instance, remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1));
-                return;
-            }
-        }
     }
 
     /// <summary>The handler asked for more of the body and waits on the client, not the other way round.</summary>
@@ -513,7 +519,7 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
 
                     return;
                 case ParseOutcome.HeadComplete:
-                    _bodyStream = new BodyStream(Dispatch(_parser.Request!));
+                    _bodyStream = new BodyStream(Dispatch(_parser.TakeRequest()));
                     break;
                 case ParseOutcome.BodyData:
                     // Copied out: the receive buffer is reused at once, the handler keeps its piece.
@@ -524,10 +530,10 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
                     var ended = _bodyStream!;
                     _bodyStream = null;
                     _stopParsing = !ended.Exchange.Framing.KeepAlive;
-                    DeliverBody(ended, new RequestBodyEnd(ended.Exchange.Sequence, _parser.Request!.Trailers));
+                    DeliverBody(ended, new RequestBodyEnd(ended.Exchange.Sequence, _parser.TakeRequest().Trailers));
                     break;
                 default:
-                    Dispatch(_parser.Request!);
+                    Dispatch(_parser.TakeRequest());
                     break;
             }
         }
@@ -541,7 +547,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
         stream.Reader!.Tell(piece);
         // The handler has its answer (or next piece) to work on: its deadline runs again from now.
         stream.Exchange.DeadlineFrom = Stopwatch.GetTimestamp();
-        ArmHandlerTimer();
     }
 
     private Exchange Dispatch(HttpRequest request)
@@ -568,7 +573,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             _stopParsing = true;
         }
 
-        ArmHandlerTimer();
         _router.Tell(new HandleRequest(request, exchange.Sequence, Self, _clientAddress), Self);
         return exchange;
     }
@@ -705,30 +709,51 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             _connectionId);
     }
 
+    /// <summary>Brings the deadlines up to date with the connection's state and makes sure a check is due at the earliest.</summary>
     private void UpdateTimers()
     {
+        var now = Stopwatch.GetTimestamp();
         var waitingForClient = (_exchanges.Count == 0 && !_sending && !_stopParsing)
             || (_bodyStream is { Wanted: true } && _bufferStart == _bufferEnd && !_stopParsing);
-        if (!waitingForClient)
-        {
-            Timers.Cancel(IdleTimerKey);
-        }
-        else if (!Timers.IsTimerActive(IdleTimerKey))
-        {
-            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _settings.IdleTimeout);
-        }
+        _idleSince = !waitingForClient ? 0 : _idleSince == 0 ? now : _idleSince;
 
         // The header deadline runs from the first byte of a request and is not reset by later bytes.
         var headPending = _parser.HasPartialRequest && !_parser.HeadComplete && !_stopParsing;
-        if (!headPending)
+        _headStartedAt = !headPending ? 0 : _headStartedAt == 0 ? now : _headStartedAt;
+
+        var due = long.MaxValue;
+        if (_idleSince != 0)
         {
-            Timers.Cancel(HeaderTimerKey);
+            due = _idleSince + _idleTicks;
         }
-        else if (!Timers.IsTimerActive(HeaderTimerKey))
+
+        if (_headStartedAt != 0)
         {
-            Timers.StartSingleTimer(HeaderTimerKey, HeaderTimedOut.Instance, _settings.RequestHeaderTimeout);
+            due = Math.Min(due, _headStartedAt + _headerTicks);
+        }
+
+        foreach (var exchange in _exchanges)
+        {
+            if (exchange.Response is null && !IsWaitingForBody(exchange))
+            {
+                due = Math.Min(due, exchange.DeadlineFrom + _handlerTicks);
+            }
+        }
+
+        // A check already due earlier re-reads the timestamps when it fires; only an earlier deadline
+        // needs another. Checks are never further apart than the shortest timeout, so a deadline
+        // that appears later (a request on an idle connection) is usually covered by the one pending.
+        if (due != long.MaxValue && (_checkDue == 0 || due < _checkDue))
+        {
+            _checkDue = Math.Min(due, now + _shortestTicks);
+            var delay = Stopwatch.GetElapsedTime(now, _checkDue);
+#pragma warning disable AK1004 // Cancelled in PostStop through _scheduled; IWithTimers would cost each idle connection a timer table.
+            Context.System.Scheduler.ScheduleTellOnce(delay > TimeSpan.Zero ? delay : TimeSpan.FromMilliseconds(1), Self, DeadlineCheck.Instance, ActorRefs.NoSender, _scheduled);
+#pragma warning restore AK1004
         }
     }
+
+    private static long StopwatchTicks(TimeSpan duration) => (long)(duration.TotalSeconds * Stopwatch.Frequency);
 
     private void StartReceive()
     {
@@ -737,10 +762,11 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             return;
         }
 
-        if (_bufferStart == _bufferEnd && _exchanges.Count == 0 && !_parser.HasPartialRequest && !_lingering)
+        if (_bufferStart == _bufferEnd && !_parser.HasPartialRequest && !_lingering)
         {
-            // Idle: wait for bytes without holding a buffer (Kestrel does the same), so ten
-            // thousand idle keep-alive connections do not pin ten thousand receive buffers.
+            // Between requests (answered or not): wait for bytes without holding a buffer (Kestrel
+            // does the same), so ten thousand idle keep-alive connections do not pin ten thousand
+            // receive buffers.
             ReleaseBuffer();
             _receiving = true;
             _awaitingData = true;
@@ -843,18 +869,19 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
     {
         // A send that completes at once (the usual case: the kernel's buffer has room) is handled
         // here, saving a trip through the mailbox per response.
-        if (_sender.StartSend(_socket, bytes))
+        var sender = _sender ??= SendOperations.Rent(Self);
+        if (sender.StartSend(_socket, bytes))
         {
             return;
         }
 
-        if (_sender.SocketError == SocketError.Success)
+        if (sender.SocketError == SocketError.Success)
         {
-            OnBytesSent(_sender.BytesTransferred);
+            OnBytesSent(sender.BytesTransferred);
         }
         else
         {
-            OnReceive(new SendFailed(new SocketException((int)_sender.SocketError)));
+            OnReceive(new SendFailed(new SocketException((int)sender.SocketError)));
         }
     }
 
@@ -871,7 +898,6 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             return;
         }
 
-        Timers.CancelAll();
         _lingering = true;
         try
         {
@@ -883,7 +909,9 @@ public sealed class ConnectionActor : UntypedActor, IWithTimers
             return;
         }
 
-        Timers.StartSingleTimer(LingerTimerKey, LingerElapsed.Instance, _settings.LingerTimeout);
+#pragma warning disable AK1004 // Cancelled in PostStop through _scheduled.
+        Context.System.Scheduler.ScheduleTellOnce(_settings.LingerTimeout, Self, LingerElapsed.Instance, ActorRefs.NoSender, _scheduled);
+#pragma warning restore AK1004
         _bufferStart = _bufferEnd = 0;
         StartReceive();
     }

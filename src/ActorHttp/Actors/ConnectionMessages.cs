@@ -1,3 +1,5 @@
+using Akka.Event;
+
 namespace ActorHttp.Actors;
 
 /// <summary>A receive finished; 0 bytes means the peer closed its side.</summary>
@@ -9,26 +11,17 @@ internal sealed record BytesSent(int Count);
 
 internal sealed record SendFailed(Exception Error);
 
-/// <summary>The keep-alive idle timer (or the pause between body reads) ran out.</summary>
-internal sealed record IdleTimedOut
+/// <summary>
+/// Time to check the connection's deadlines (idle, request head, handler answers). It may outlive
+/// its connection, whose timers are never cancelled, so it is not reported as a dead letter.
+/// </summary>
+internal sealed record DeadlineCheck : IDeadLetterSuppression
 {
-    public static readonly IdleTimedOut Instance = new();
-}
-
-/// <summary>The request's header section did not complete within <c>request-header-timeout</c>.</summary>
-internal sealed record HeaderTimedOut
-{
-    public static readonly HeaderTimedOut Instance = new();
-}
-
-/// <summary>The oldest unanswered request on the connection has reached its <c>handler-timeout</c>.</summary>
-internal sealed record HandlerDeadlineReached
-{
-    public static readonly HandlerDeadlineReached Instance = new();
+    public static readonly DeadlineCheck Instance = new();
 }
 
 /// <summary>The lingering close after an error response is over.</summary>
-internal sealed record LingerElapsed
+internal sealed record LingerElapsed : IDeadLetterSuppression
 {
     public static readonly LingerElapsed Instance = new();
 }

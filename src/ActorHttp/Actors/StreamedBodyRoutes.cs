@@ -15,12 +15,12 @@ public sealed class StreamedBodyRoutes
 
     public StreamedBodyRoutes(IReadOnlyList<RouteRegistration> routes)
     {
-        HasAny = routes.Any(r => r.StreamedBodyLimit is not null);
         _tables = new HostRouteTables<long?>(routes.Select(r => (new RouteDefinition<long?>(r.Methods, r.Template, r.StreamedBodyLimit), r.Hosts)));
+        Lookup = routes.Any(r => r.StreamedBodyLimit is not null) ? LimitFor : null;
     }
 
-    /// <summary>False when no route streams: connections then skip the lookup.</summary>
-    public bool HasAny { get; }
+    /// <summary><see cref="LimitFor"/> as one delegate every connection's parser shares; null when no route streams.</summary>
+    public Func<HttpRequest, long?>? Lookup { get; }
 
     /// <summary>The body limit of the streaming route serving <paramref name="head"/>; null when its body is buffered.</summary>
     public long? LimitFor(HttpRequest head)

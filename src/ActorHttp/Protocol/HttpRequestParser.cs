@@ -105,6 +105,17 @@ public sealed class HttpRequestParser
     /// <summary>The last request completed on this connection.</summary>
     public HttpRequest? Request { get; private set; }
 
+    /// <summary>
+    /// Hands over <see cref="Request"/> and forgets it, so a parser waiting between requests holds
+    /// none (a connection idles far longer than it parses).
+    /// </summary>
+    public HttpRequest TakeRequest()
+    {
+        var request = Request ?? throw new InvalidOperationException("No request is complete.");
+        Request = null;
+        return request;
+    }
+
     /// <summary>Why the connection's current request was refused; the parser is dead afterwards.</summary>
     public RequestRejection? Rejection { get; private set; }
 
