@@ -603,11 +603,23 @@ public sealed class ConnectionActor : UntypedActor
 
             if (exchange.Response.Streamed)
             {
-                while (exchange.Chunks.TryDequeue(out var chunk))
+                // A length announced in Content-Length is a promise to the client: what goes past it
+                // is cut off (it would be read as the next response), and a body that ends short
+                // closes the connection, so the client sees it truncated rather than waits for it.
+                var promised = exchange.WritesBody && !exchange.Chunked ? exchange.Response.StreamLength : null;
+                while (!exchange.Overran && exchange.Chunks.TryDequeue(out var chunk))
                 {
                     if (exchange.Streamer is { } streamer)
                     {
                         _acksAfterSend.Add((streamer, exchange.Sequence));
+                    }
+
+                    if (exchange.BodyBytes + chunk.Length > promised)
+                    {
+                        _log.Error("Connection {ConnectionId}: the answer to {Method} {Target} went past its announced {Length} bytes; cut off, and the connection closes", _connectionId, exchange.Method, exchange.RequestTarget, promised);
+                        chunk = chunk[..(int)(promised.Value - exchange.BodyBytes)];
+                        exchange.Overran = true;
+                        exchange.CloseAfter = true;
                     }
 
                     exchange.BodyBytes += chunk.Length;
@@ -617,12 +629,22 @@ public sealed class ConnectionActor : UntypedActor
                     }
                 }
 
-                if (!exchange.Ended)
+                if (!exchange.Ended && !exchange.Overran)
                 {
                     break;
                 }
 
-                if (exchange.WritesBody)
+                if (!exchange.Ended)
+                {
+                    exchange.Streamer?.Tell(new ResponseAborted(exchange.Sequence));
+                }
+
+                if (exchange.BodyBytes < promised)
+                {
+                    _log.Error("Connection {ConnectionId}: the answer to {Method} {Target} ended after {Bytes} of its announced {Length} bytes; closing", _connectionId, exchange.Method, exchange.RequestTarget, exchange.BodyBytes, promised);
+                    exchange.CloseAfter = true;
+                }
+                else if (exchange.WritesBody)
                 {
                     HttpResponseWriter.WriteLastChunk(_output, exchange.Chunked);
                 }
@@ -956,6 +978,9 @@ public sealed class ConnectionActor : UntypedActor
         public bool Chunked { get; set; }
         public bool WritesBody { get; set; }
         public bool Ended { get; set; }
+
+        /// <summary>The streamed body reached its announced length with more to come: the rest is dropped.</summary>
+        public bool Overran { get; set; }
         public long BodyBytes { get; set; }
         public Queue<ReadOnlyMemory<byte>> Chunks => _chunks ??= new Queue<ReadOnlyMemory<byte>>();
     }
