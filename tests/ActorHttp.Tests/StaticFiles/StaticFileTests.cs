@@ -125,6 +125,28 @@ public sealed class StaticFileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Preconditions_that_do_not_hold_get_412_and_those_that_hold_serve_the_file()
+    {
+        var first = await SendAsync("/notes.txt");
+        var etag = first.Header("ETag")!;
+
+        var otherTag = await SendAsync("/notes.txt", "If-Match: \"other\"\r\n");
+        var weakTag = await SendAsync("/notes.txt", $"If-Match: W/{etag}\r\n");
+        var sameTag = await SendAsync("/notes.txt", $"If-Match: \"other\", {etag}\r\n");
+        var anyTag = await SendAsync("/notes.txt", "If-Match: *\r\n");
+        var changedSince = await SendAsync("/notes.txt", "If-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n");
+        var unchangedSince = await SendAsync("/notes.txt", $"If-Unmodified-Since: {first.Header("Last-Modified")}\r\n");
+        var matchWins = await SendAsync("/notes.txt", $"If-Match: {etag}\r\nIf-Unmodified-Since: Sat, 01 Jan 2000 00:00:00 GMT\r\n");
+
+        Assert.Equal(412, otherTag.Status);
+        Assert.Equal(etag, otherTag.Header("ETag"));
+        Assert.Equal(412, weakTag.Status);
+        Assert.Equal(412, changedSince.Status);
+        Assert.Equal([200, 200, 200, 200], new[] { sameTag.Status, anyTag.Status, unchangedSince.Status, matchWins.Status });
+        Assert.Equal(first.Body, sameTag.Body);
+    }
+
+    [Fact]
     public async Task Ranges_get_206_with_exactly_those_bytes()
     {
         var middle = await SendAsync("/notes.txt", "Range: bytes=5-9\r\n");

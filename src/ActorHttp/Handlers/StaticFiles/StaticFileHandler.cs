@@ -178,6 +178,12 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
             new("Cache-Control", settings.MaxAge > TimeSpan.Zero ? $"public, max-age={(long)settings.MaxAge.TotalSeconds}" : "no-cache"),
         };
 
+        if (PreconditionFails(request, etag, modified))
+        {
+            context.Respond(HttpResponse.Text(412, "The file does not match the request's If-Match / If-Unmodified-Since.\n").WithHeader("ETag", etag));
+            return;
+        }
+
         if (IsNotModified(request, etag, modified))
         {
             context.Respond(new HttpResponse { StatusCode = 304, Headers = validators });
@@ -247,6 +253,23 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         }
 
         ReadNext(transfer);
+    }
+
+    /// <summary>
+    /// RFC 9110 §13.2.2 steps 1-2: If-Match (strong comparison: a weak tag never matches) decides when
+    /// present, else If-Unmodified-Since; a precondition that does not hold is 412.
+    /// </summary>
+    private static bool PreconditionFails(HttpRequest request, string etag, DateTimeOffset modified)
+    {
+        if (request.Headers["If-Match"] is { } match)
+        {
+            return !match.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Any(tag => tag == "*" || tag == etag);
+        }
+
+        return request.Headers["If-Unmodified-Since"] is { } since
+            && DateTimeOffset.TryParseExact(since, "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date)
+            && modified > date;
     }
 
     /// <summary>RFC 9110 §13.2.2: If-None-Match (weak comparison) decides when present, else If-Modified-Since.</summary>
