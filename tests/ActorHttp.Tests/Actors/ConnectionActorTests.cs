@@ -13,17 +13,9 @@ namespace ActorHttp.Tests.Actors;
 /// </summary>
 public sealed class ConnectionActorTests(ITestOutputHelper output) : TestKit(output: output)
 {
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReadTimeout = ConnectionTestSettings.ReadTimeout;
 
-    // Long enough that no timer fires unless a test shortens it.
-    private static readonly ServerSettings Settings = new()
-    {
-        IdleTimeout = TimeSpan.FromSeconds(30),
-        RequestHeaderTimeout = TimeSpan.FromSeconds(30),
-        HandlerTimeout = TimeSpan.FromSeconds(30),
-        LingerTimeout = TimeSpan.FromMilliseconds(500),
-        AccessLog = false,
-    };
+    private static readonly ServerSettings Settings = ConnectionTestSettings.Default;
 
     private static string Get(string path) => $"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n";
 

@@ -10,16 +10,9 @@ namespace ActorHttp.Tests.Actors;
 /// <summary>A streamed answer with an announced length: the connection keeps the promise for the handler.</summary>
 public sealed class ConnectionStreamLengthTests(ITestOutputHelper output) : TestKit(output: output)
 {
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReadTimeout = ConnectionTestSettings.ReadTimeout;
 
-    private static readonly ServerSettings Settings = new()
-    {
-        IdleTimeout = TimeSpan.FromSeconds(30),
-        RequestHeaderTimeout = TimeSpan.FromSeconds(30),
-        HandlerTimeout = TimeSpan.FromSeconds(30),
-        LingerTimeout = TimeSpan.FromMilliseconds(500),
-        AccessLog = false,
-    };
+    private static readonly ServerSettings Settings = ConnectionTestSettings.Default;
 
     [Fact]
     public async Task Bytes_past_the_announced_length_are_cut_off_the_streamer_is_stopped_and_the_connection_closes()

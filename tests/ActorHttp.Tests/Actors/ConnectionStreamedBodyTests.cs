@@ -17,14 +17,7 @@ public sealed class ConnectionStreamedBodyTests(ITestOutputHelper output) : Test
 {
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
-    private static readonly ServerSettings Settings = new()
-    {
-        IdleTimeout = TimeSpan.FromSeconds(30),
-        RequestHeaderTimeout = TimeSpan.FromSeconds(30),
-        HandlerTimeout = TimeSpan.FromSeconds(30),
-        LingerTimeout = TimeSpan.FromMilliseconds(500),
-        AccessLog = false,
-    };
+    private static readonly ServerSettings Settings = ConnectionTestSettings.Default;
 
     private static StreamedBodyRoutes UploadRoute(long limit = 1L << 30) =>
         new([new RouteRegistration(["POST"], "/up", Props.Empty, StreamedBodyLimit: limit)]);

@@ -28,6 +28,21 @@ public static class TestRequests
         response.Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 }
 
+/// <summary>Settings for a <see cref="ConnectionActor"/> under test: no timer fires unless a test shortens it.</summary>
+public static class ConnectionTestSettings
+{
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+
+    public static readonly ServerSettings Default = new()
+    {
+        IdleTimeout = TimeSpan.FromSeconds(30),
+        RequestHeaderTimeout = TimeSpan.FromSeconds(30),
+        HandlerTimeout = TimeSpan.FromSeconds(30),
+        LingerTimeout = TimeSpan.FromMilliseconds(500),
+        AccessLog = false,
+    };
+}
+
 /// <summary>
 /// A real connected TCP pair on loopback: the server side goes to a <see cref="ConnectionActor"/>,
 /// the client side is a <see cref="RawHttpClient"/>, so the actor runs its actual socket code.
