@@ -67,9 +67,9 @@ public sealed class RouteBuilder
     /// <summary>Serves a redirect rule (any method) with a <see cref="RedirectHandler"/>.</summary>
     public RouteBuilder MapRedirect(RedirectRule rule) => Map(null, rule.From, RedirectHandler.Props(RedirectRule.Validated(rule)), instances: 1);
 
-    /// <summary>Forwards every request under <c>route.Prefix</c> (any method) to the route's upstream.</summary>
+    /// <summary>Forwards every request under <c>route.Prefix</c> (any method) to the route's upstream, request bodies streamed.</summary>
     public RouteBuilder MapProxy(ProxyRoute route, HttpMessageInvoker client, int? instances = null) =>
         route.Hosts is { } hosts
             ? ForHosts(hosts, scoped => scoped.MapProxy(route with { Hosts = null }, client, instances))
-            : Map(null, route.Prefix.TrimEnd('/') + "/{*rest}", ReverseProxyHandler.Props(route, client), instances);
+            : Map(null, route.Prefix.TrimEnd('/') + "/{*rest}", ReverseProxyHandler.Props(route, client), instances, route.MaxBodyBytes);
 }

@@ -10,14 +10,19 @@ namespace ActorHttp.Tests.Proxy;
 /// <summary>The reverse proxy end to end: a real upstream (another server, or a broken one) behind a real front.</summary>
 public sealed class ReverseProxyTests : IAsyncLifetime
 {
+    private readonly string _uploads = Path.Combine(Path.GetTempPath(), "actorhttp-proxy-tests-" + Guid.NewGuid().ToString("N"));
     private ActorHttpServer _upstream = null!;
     private ActorHttpServer _front = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await TestServer.StartAsync(routes: TestRoutes.Add);
+        _upstream = await TestServer.StartAsync($"actorhttp.uploads.folder = \"{_uploads}\"", routes: TestRoutes.Add);
+        // The front buffers at most 100 kB: a larger body gets through only streamed.
         _front = await TestServer.StartAsync($$"""
+            actorhttp.limits.max-body-bytes = 100000
             actorhttp.proxy.routes = [
+              { prefix = "/store", upstream = "http://127.0.0.1:{{_upstream.Endpoint.Port}}/upload", timeout = 5s, max-body-bytes = 8000000 }
+              { prefix = "/small", upstream = "http://127.0.0.1:{{_upstream.Endpoint.Port}}/upload", timeout = 5s }
               { prefix = "/up", upstream = "http://127.0.0.1:{{_upstream.Endpoint.Port}}/", timeout = 2s }
               { prefix = "/mirror", upstream = "http://127.0.0.1:{{_upstream.Endpoint.Port}}/echo", timeout = 2s }
               { prefix = "/sluggish", upstream = "http://127.0.0.1:{{_upstream.Endpoint.Port}}/slow?ms=3000", timeout = 300ms }
@@ -29,6 +34,44 @@ public sealed class ReverseProxyTests : IAsyncLifetime
     {
         await _front.DisposeAsync();
         await _upstream.DisposeAsync();
+        if (Directory.Exists(_uploads))
+        {
+            Directory.Delete(_uploads, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_request_body_far_over_the_front_buffer_limit_is_streamed_upstream_intact(bool chunked)
+    {
+        var body = System.Security.Cryptography.RandomNumberGenerator.GetBytes(5_000_000);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_front.Endpoint.Port}") };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/store") { Content = new StreamContent(new MemoryStream(body)) };
+        request.Headers.TransferEncodingChunked = chunked;
+        if (!chunked)
+        {
+            request.Content.Headers.ContentLength = body.Length;
+        }
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var stored = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(body.Length, stored.GetProperty("size").GetInt64());
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(body)), stored.GetProperty("sha256").GetString());
+    }
+
+    [Fact]
+    public async Task A_request_body_over_the_route_limit_is_refused_with_413_before_it_is_forwarded()
+    {
+        await using var client = await RawHttpClient.ConnectAsync(_front.Endpoint);
+        await client.SendAsync("POST /small HTTP/1.1\r\nHost: x\r\nContent-Length: 100001\r\n\r\n");
+
+        var response = await client.ReadResponseAsync();
+
+        Assert.Equal(413, response.Status);
+        Assert.False(Directory.Exists(_uploads) && Directory.GetFiles(_uploads).Length > 0);
     }
 
     [Fact]

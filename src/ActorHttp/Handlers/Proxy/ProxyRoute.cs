@@ -6,9 +6,10 @@ namespace ActorHttp.Handlers.Proxy;
 /// One reverse-proxy rule: requests under <see cref="Prefix"/> go to <see cref="Upstream"/> (the rest
 /// of the path appended to the upstream's path, the queries joined). <see cref="Timeout"/> bounds the
 /// wait for the upstream's response head: past it the client gets 504. <see cref="Hosts"/>, when set,
-/// limits the rule to requests for those host names (virtual hosts).
+/// limits the rule to requests for those host names (virtual hosts). Request bodies are streamed
+/// upstream as they arrive, up to <see cref="MaxBodyBytes"/> (more: 413).
 /// </summary>
-public sealed record ProxyRoute(string Prefix, Uri Upstream, TimeSpan Timeout, IReadOnlyList<string>? Hosts = null)
+public sealed record ProxyRoute(string Prefix, Uri Upstream, TimeSpan Timeout, IReadOnlyList<string>? Hosts = null, long MaxBodyBytes = 30_000_000)
 {
     /// <summary>Reads <c>actorhttp.proxy.routes</c>; <c>{self}</c> in an upstream stands for this server's own host:port.</summary>
     public static IReadOnlyList<ProxyRoute> FromConfig(Config root, string self)
@@ -31,7 +32,8 @@ public sealed record ProxyRoute(string Prefix, Uri Upstream, TimeSpan Timeout, I
             }
 
             var timeout = rule.GetKey("timeout")?.GetTimeSpan() ?? TimeSpan.FromSeconds(30);
-            routes.Add(new ProxyRoute(prefix, upstream, timeout, rule.GetKey("hosts")?.GetStringList()?.ToArray()));
+            var maxBodyBytes = rule.GetKey("max-body-bytes")?.GetByteSize() ?? root.GetByteSize("actorhttp.limits.max-body-bytes") ?? 30_000_000;
+            routes.Add(new ProxyRoute(prefix, upstream, timeout, rule.GetKey("hosts")?.GetStringList()?.ToArray(), maxBodyBytes));
         }
 
         return routes;

@@ -6,10 +6,11 @@ using Akka.Event;
 namespace ActorHttp.Handlers.Proxy;
 
 /// <summary>
-/// Forwards requests under a prefix to an upstream server and streams the answer back, reading the
-/// upstream body only as fast as the client takes it (one chunk in flight, sent on the connection's
-/// acknowledgement). The upstream refusing or answering garbage → 502; no response head within the
-/// route's timeout → 504.
+/// Forwards requests under a prefix to an upstream server, streaming both ways: the request body
+/// goes upstream as it arrives (through a <see cref="RequestBodyPipe"/>, at the upstream's pace), and
+/// the answer comes back read only as fast as the client takes it (one chunk in flight, sent on the
+/// connection's acknowledgement). The upstream refusing or answering garbage → 502; no response head
+/// within the route's timeout → 504.
 /// </summary>
 public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker client) : HttpHandlerActor
 {
@@ -28,7 +29,14 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
             Version = System.Net.HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
-        if (!request.Body.IsEmpty)
+        RequestBodyPipe? body = null;
+        if (request.BodyStreamed)
+        {
+            // Content-Length, when the client sent one, is copied below; without it the upstream gets chunked.
+            body = new RequestBodyPipe(context, Self);
+            outgoing.Content = new StreamContent(body.Reader.AsStream());
+        }
+        else if (!request.Body.IsEmpty)
         {
             outgoing.Content = new ReadOnlyMemoryContent(request.Body);
         }
@@ -49,17 +57,46 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
 
         var timeout = new CancellationTokenSource(route.Timeout);
         var key = context.StreamKey;
-        _forwardings[key] = new Forwarding(context, timeout);
+        _forwardings[key] = new Forwarding(context, timeout) { RequestBody = body };
         client.SendAsync(outgoing, timeout.Token).PipeTo(
             Self,
             success: response => new UpstreamAnswered(key, response),
             failure: error => new UpstreamFailed(key, error));
+        body?.Start();
+    }
+
+    protected override void OnRequestBody(RequestContext context, ReadOnlyMemory<byte> data)
+    {
+        if (_forwardings.TryGetValue(context.StreamKey, out var forwarding))
+        {
+            forwarding.RequestBody?.OnBody(data);
+        }
+    }
+
+    protected override void OnRequestBodyEnd(RequestContext context, HttpHeaders trailers)
+    {
+        if (_forwardings.TryGetValue(context.StreamKey, out var forwarding))
+        {
+            forwarding.RequestBody?.OnBodyEnd();
+        }
+    }
+
+    protected override void OnRequestBodyAborted(RequestContext context, string reason)
+    {
+        if (_forwardings.TryGetValue(context.StreamKey, out var forwarding))
+        {
+            // The upstream sees its request body fail midway; the client was answered by its connection.
+            Finish(forwarding);
+        }
     }
 
     protected override void OnMessage(object message)
     {
         switch (message)
         {
+            case RequestBodyPipe.Room room when _forwardings.TryGetValue(room.Key, out var forwarding):
+                forwarding.RequestBody?.OnRoom(room);
+                break;
             case UpstreamAnswered answered when _forwardings.TryGetValue(answered.Key, out var forwarding):
                 StartRelay(forwarding, answered.Response);
                 break;
@@ -84,7 +121,7 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
             case ResponseAborted aborted when _forwardings.TryGetValue((Sender, aborted.Sequence), out var forwarding):
                 Finish(forwarding);
                 break;
-            case UpstreamAnswered or UpstreamFailed or BodyOpened or BodyRead or BodyFailed or ResponseBodyChunkSent or ResponseAborted:
+            case UpstreamAnswered or UpstreamFailed or BodyOpened or BodyRead or BodyFailed or ResponseBodyChunkSent or ResponseAborted or RequestBodyPipe.Room:
                 // The forwarding already ended (the client left, or it failed): nothing to do.
                 (message as UpstreamAnswered)?.Response.Dispose();
                 break;
@@ -150,6 +187,7 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
     private void Finish(Forwarding forwarding)
     {
         _forwardings.Remove(forwarding.Context.StreamKey);
+        forwarding.RequestBody?.Abort(new OperationCanceledException("The forwarding ended before the request body was sent."));
         forwarding.Body?.Dispose();
         forwarding.Response?.Dispose();
         forwarding.Timeout.Dispose();
@@ -159,6 +197,7 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
     {
         public RequestContext Context { get; } = context;
         public CancellationTokenSource Timeout { get; } = timeout;
+        public RequestBodyPipe? RequestBody { get; init; }
         public HttpResponseMessage? Response { get; set; }
         public Stream? Body { get; set; }
     }

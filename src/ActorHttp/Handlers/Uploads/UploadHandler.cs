@@ -1,4 +1,3 @@
-using System.IO.Pipelines;
 using System.Text.Json;
 using ActorHttp.Handlers.Json;
 using ActorHttp.Protocol;
@@ -13,16 +12,13 @@ namespace ActorHttp.Handlers.Uploads;
 /// with <c>RouteBuilder.MapUploads</c>, which makes the route's bodies streamed.
 /// </summary>
 /// <remarks>
-/// Each upload runs an <see cref="UploadStore"/> task reading from a pipe that this actor fills with
-/// the pieces of the body; the next piece is asked for only once the pipe has room, so the client
-/// can send no faster than the disk takes it. The task's end comes back as a message.
+/// Each upload runs an <see cref="UploadStore"/> task reading from a <see cref="RequestBodyPipe"/>
+/// that this actor fills with the pieces of the body, so the client can send no faster than the
+/// disk takes it. The task's end comes back as a message.
 /// </remarks>
 public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
 {
-    // A little read-ahead keeps the disk busy while the next piece is on its way; no more.
-    private static readonly PipeOptions BodyPipeOptions = new(pauseWriterThreshold: 512 * 1024, resumeWriterThreshold: 256 * 1024, useSynchronizationContext: false);
-
-    private readonly Dictionary<(IActorRef Connection, long Sequence), Upload> _uploads = [];
+    private readonly Dictionary<(IActorRef Connection, long Sequence), RequestBodyPipe> _uploads = [];
 
     public static Props Props(UploadSettings settings) => Akka.Actor.Props.Create(() => new UploadHandler(settings));
 
@@ -39,29 +35,19 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
             return;
         }
 
-        var upload = new Upload(context, new Pipe(BodyPipeOptions));
+        var upload = new RequestBodyPipe(context, Self);
         _uploads[context.StreamKey] = upload;
         var key = context.StreamKey;
-        UploadStore.StoreAsync(upload.Body.Reader, boundary, context.Request.Headers["Content-Type"], settings)
+        UploadStore.StoreAsync(upload.Reader, boundary, context.Request.Headers["Content-Type"], settings)
             .PipeTo(Self, success: result => new UploadStored(key, result), failure: error => new UploadFailed(key, error));
-
-        if (context.Request.BodyStreamed)
-        {
-            context.ReadBody();
-        }
-        else
-        {
-            // A body that came whole (empty, or a route not registered as streaming) takes the same road.
-            upload.BodyEnded = true;
-            Write(upload, context.Request.Body);
-        }
+        upload.Start();
     }
 
     protected override void OnRequestBody(RequestContext context, ReadOnlyMemory<byte> data)
     {
         if (_uploads.TryGetValue(context.StreamKey, out var upload))
         {
-            Write(upload, data);
+            upload.OnBody(data);
         }
     }
 
@@ -69,8 +55,7 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
     {
         if (_uploads.TryGetValue(context.StreamKey, out var upload))
         {
-            upload.BodyEnded = true;
-            upload.Body.Writer.Complete();
+            upload.OnBodyEnd();
         }
     }
 
@@ -79,7 +64,7 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
         if (_uploads.Remove(context.StreamKey, out var upload))
         {
             Log.Info("Upload {Target} abandoned: {Reason}", context.Request.Target, reason);
-            upload.Body.Writer.Complete(new UploadAbortedException(reason));
+            upload.Abort(new UploadAbortedException(reason));
         }
     }
 
@@ -87,8 +72,8 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
     {
         switch (message)
         {
-            case PipeHasRoom room when _uploads.TryGetValue(room.Key, out var upload):
-                AfterWrite(upload, room.StoreStopped);
+            case RequestBodyPipe.Room room when _uploads.TryGetValue(room.Key, out var upload):
+                upload.OnRoom(room);
                 break;
             case UploadStored stored when _uploads.Remove(stored.Key, out var upload):
                 Log.Info(
@@ -118,7 +103,7 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
                 }
 
                 break;
-            case PipeHasRoom or UploadStored or UploadFailed:
+            case RequestBodyPipe.Room or UploadStored or UploadFailed:
                 // About an upload already answered or abandoned.
                 break;
             default:
@@ -131,7 +116,7 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
     {
         foreach (var upload in _uploads.Values)
         {
-            upload.Body.Writer.Complete(new UploadAbortedException("the upload handler stopped"));
+            upload.Abort(new UploadAbortedException("the upload handler stopped"));
             if (upload.BodyEnded)
             {
                 // Still being written out: the base answers only requests whose body was being read.
@@ -142,46 +127,6 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
         _uploads.Clear();
         base.PostStop();
     }
-
-    private void Write(Upload upload, ReadOnlyMemory<byte> data)
-    {
-        var flush = upload.Body.Writer.WriteAsync(data);
-        if (flush.IsCompletedSuccessfully)
-        {
-            AfterWrite(upload, flush.Result.IsCompleted);
-            return;
-        }
-
-        var key = upload.Context.StreamKey;
-        flush.AsTask().PipeTo(Self, success: result => new PipeHasRoom(key, result.IsCompleted), failure: _ => new PipeHasRoom(key, StoreStopped: true));
-    }
-
-    /// <summary>
-    /// The pipe took the piece: ask for the next, or end the pipe after a body that came whole. Nothing
-    /// when the store already stopped: its end message answers the request.
-    /// </summary>
-    private static void AfterWrite(Upload upload, bool storeStopped)
-    {
-        if (upload.BodyEnded)
-        {
-            upload.Body.Writer.Complete();
-        }
-        else if (!storeStopped)
-        {
-            upload.Context.ReadBody();
-        }
-    }
-
-    private sealed class Upload(RequestContext context, Pipe body)
-    {
-        public RequestContext Context { get; } = context;
-
-        public Pipe Body { get; } = body;
-
-        public bool BodyEnded { get; set; }
-    }
-
-    private sealed record PipeHasRoom((IActorRef, long) Key, bool StoreStopped);
 
     private sealed record UploadStored((IActorRef, long) Key, UploadResult Result);
 
