@@ -15,6 +15,12 @@ const tries = {
   "not-found": () => fetch("/nowhere"),
   "method": () => fetch("/hello", { method: "DELETE" }),
   "crash": () => fetch("/crash"),
+  "too-large": () => fetch("/echo", { method: "POST", body: new Uint8Array(31_000_001) }),
+  "unavailable": async () => {
+    // The storm: 12 crashes at once (each answered 500), then the request that meets the shedding route.
+    await Promise.all(Array.from({ length: 12 }, () => fetch("/crash", { cache: "no-store" })));
+    return fetch("/crash", { cache: "no-store" });
+  },
   "bad-gateway": () => fetch("/gateway/down/"),
   "gateway-timeout": () => fetch("/gateway/slow"),
 };
@@ -33,6 +39,25 @@ for (const button of document.querySelectorAll("button[data-try]")) {
     }
   });
 }
+
+document.getElementById("upload-form").addEventListener("submit", async event => {
+  event.preventDefault();
+  const output = document.getElementById("upload-result");
+  output.textContent = "…";
+  try {
+    const response = await fetch("/upload", { method: "POST", body: new FormData(event.target) });
+    // Refusals from the connection itself (413, 408) are plain text; the handler's are JSON.
+    const json = (response.headers.get("Content-Type") ?? "").includes("json");
+    const answer = json ? await response.json() : { detail: (await response.text()).trim() };
+    output.textContent = response.status === 201
+      ? `${response.status} ${response.statusText}: ${answer.size} bytes, sha256 ${answer.sha256}`
+      : `${response.status} ${response.statusText}: ${answer.detail ?? ""}`;
+    output.className = response.ok ? "good" : "bad";
+  } catch (error) {
+    output.textContent = `failed: ${error}`;
+    output.className = "bad";
+  }
+});
 
 fetch("/json")
   .then(response => response.json())
