@@ -147,6 +147,41 @@ public sealed class StaticFileTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_small_file_is_served_from_memory_while_its_size_and_time_are_unchanged()
+    {
+        var path = Path.Combine(_root, "cached.txt");
+        await File.WriteAllTextAsync(path, "1111");
+        var stamp = File.GetLastWriteTimeUtc(path);
+        // Twice: each of the route's handler instances keeps its own copy.
+        Assert.Equal("1111", (await SendAsync("/cached.txt")).BodyText);
+        Assert.Equal("1111", (await SendAsync("/cached.txt")).BodyText);
+
+        // Same size, time set back: only a cache would still answer the old bytes.
+        await File.WriteAllTextAsync(path, "2222");
+        File.SetLastWriteTimeUtc(path, stamp);
+
+        Assert.Equal("1111", (await SendAsync("/cached.txt")).BodyText);
+        Assert.Equal("11", (await SendAsync("/cached.txt", "Range: bytes=1-2\r\n")).BodyText);
+    }
+
+    [Theory]
+    [InlineData("a longer text")]
+    [InlineData("bbbb")]
+    public async Task A_changed_small_file_is_read_again(string changed)
+    {
+        var path = Path.Combine(_root, $"changing-{changed.Length}.txt");
+        await File.WriteAllTextAsync(path, "aaaa");
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(-5));
+        Assert.Equal("aaaa", (await SendAsync($"/changing-{changed.Length}.txt")).BodyText);
+        Assert.Equal("aaaa", (await SendAsync($"/changing-{changed.Length}.txt")).BodyText);
+
+        await File.WriteAllTextAsync(path, changed);
+
+        Assert.Equal(changed, (await SendAsync($"/changing-{changed.Length}.txt")).BodyText);
+        Assert.Equal(changed, (await SendAsync($"/changing-{changed.Length}.txt")).BodyText);
+    }
+
+    [Fact]
     public async Task Ranges_get_206_with_exactly_those_bytes()
     {
         var middle = await SendAsync("/notes.txt", "Range: bytes=5-9\r\n");

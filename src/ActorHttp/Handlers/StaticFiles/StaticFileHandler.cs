@@ -18,6 +18,11 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
 {
     private readonly Dictionary<(IActorRef Connection, long Sequence), Transfer> _transfers = [];
 
+    // Small files read whole, kept by full path; an entry serves only while the file's size and
+    // modification time (taken for every request anyway) are unchanged, like nginx's open_file_cache.
+    private readonly Dictionary<string, CachedFile> _cache = new(StringComparer.Ordinal);
+    private long _cachedBytes;
+
     public static Props Props(StaticFileSettings settings) => Akka.Actor.Props.Create(() => new StaticFileHandler(settings));
 
     protected override void OnRequest(RequestContext context)
@@ -222,6 +227,13 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
             return;
         }
 
+        var head = new HttpResponse { StatusCode = status, Headers = headers };
+        if (_cache.TryGetValue(file.FullName, out var cached) && cached.Size == size && cached.LastWriteTicks == file.LastWriteTimeUtc.Ticks)
+        {
+            context.Respond(head with { Body = cached.Content.AsMemory((int)range.First, (int)range.Length) });
+            return;
+        }
+
         FileStream stream;
         try
         {
@@ -240,11 +252,15 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         }
 
         stream.Position = range.First;
-        var head = new HttpResponse { StatusCode = status, Headers = headers };
         // A file that fits in one chunk goes out as a complete body (one write, and compressible);
         // a larger one streams, each chunk read only once the previous one was sent.
         var transfer = range.Length <= settings.ChunkBytes
-            ? new Transfer(context, stream, range.Length) { Whole = new byte[range.Length], Head = head }
+            ? new Transfer(context, stream, range.Length)
+            {
+                Whole = new byte[range.Length],
+                Head = head,
+                CacheAs = range.Length == size ? new CachedFile(file.FullName, [], size, file.LastWriteTimeUtc.Ticks) : null,
+            }
             : new Transfer(context, stream, range.Length);
         _transfers[context.StreamKey] = transfer;
         if (transfer.Whole is null)
@@ -347,6 +363,11 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         else
         {
             transfer.Context.Respond(transfer.Head! with { Body = transfer.Whole });
+            if (transfer.CacheAs is { } entry)
+            {
+                Remember(entry with { Content = transfer.Whole });
+            }
+
             Finish(transfer);
         }
     }
@@ -355,6 +376,29 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
     {
         _transfers.Remove(transfer.Context.StreamKey);
         transfer.Stream.Dispose();
+    }
+
+    private void Remember(CachedFile entry)
+    {
+        if (entry.Size > settings.CacheBytes)
+        {
+            return;
+        }
+
+        if (_cache.Remove(entry.Path, out var replaced))
+        {
+            _cachedBytes -= replaced.Size;
+        }
+
+        // Over budget: start again rather than track recency; the hot files come back at once.
+        if (_cachedBytes + entry.Size > settings.CacheBytes)
+        {
+            _cache.Clear();
+            _cachedBytes = 0;
+        }
+
+        _cache[entry.Path] = entry;
+        _cachedBytes += entry.Size;
     }
 
     private static HttpResponse NotFound(string path) => HttpResponse.Text(404, $"No file at {path}.\n");
@@ -369,7 +413,12 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         public byte[]? Whole { get; init; }
 
         public HttpResponse? Head { get; init; }
+
+        /// <summary>For a whole file read whole: how to remember it once read.</summary>
+        public CachedFile? CacheAs { get; init; }
     }
+
+    private sealed record CachedFile(string Path, byte[] Content, long Size, long LastWriteTicks);
 
     private sealed record ChunkRead((IActorRef Connection, long Sequence) Key, byte[] Buffer, int Count);
 

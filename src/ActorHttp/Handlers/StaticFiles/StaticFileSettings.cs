@@ -3,7 +3,8 @@ using Akka.Configuration;
 namespace ActorHttp.Handlers.StaticFiles;
 
 /// <summary>The <c>actorhttp.static-files</c> section: where files come from and how they are served.</summary>
-public sealed record StaticFileSettings(string Root, string IndexFile, bool Listing, int ChunkBytes, TimeSpan MaxAge)
+/// <param name="CacheBytes">Memory each handler instance may keep for small files (up to <paramref name="ChunkBytes"/> each); 0 turns the cache off.</param>
+public sealed record StaticFileSettings(string Root, string IndexFile, bool Listing, int ChunkBytes, TimeSpan MaxAge, long CacheBytes = 16 * 1024 * 1024)
 {
     /// <summary>
     /// Reads the section; a relative root is taken from the working directory when it exists there,
@@ -27,6 +28,7 @@ public sealed record StaticFileSettings(string Root, string IndexFile, bool List
             section.GetString("index", "index.html"),
             section.GetBoolean("listing", false),
             (int)chunk,
-            section.GetTimeSpan("max-age", TimeSpan.Zero));
+            section.GetTimeSpan("max-age", TimeSpan.Zero),
+            section.GetByteSize("cache-bytes") ?? 16 * 1024 * 1024);
     }
 }
