@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -66,7 +67,8 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
                 Finish(transfer);
                 break;
             case ResponseBodyChunkSent sent when _transfers.TryGetValue((Sender, sent.Sequence), out var transfer):
-                ReadNext(transfer);
+                transfer.InFlight = false;
+                Step(transfer);
                 break;
             case ResponseAborted aborted when _transfers.TryGetValue((Sender, aborted.Sequence), out var transfer):
                 Finish(transfer);
@@ -266,6 +268,8 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         if (transfer.Whole is null)
         {
             context.Respond(head with { Streamed = true, StreamLength = range.Length });
+            Step(transfer);
+            return;
         }
 
         ReadNext(transfer);
@@ -315,18 +319,39 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
             : DateTimeOffset.TryParseExact(ifRange, "R", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var date) && date == modified;
     }
 
-    private void ReadNext(Transfer transfer)
+    /// <summary>
+    /// A streamed transfer's one step: send the chunk that is ready once the connection took the
+    /// previous one, and keep one chunk read ahead, so the disk and the socket work at the same time
+    /// while at most two chunks are held.
+    /// </summary>
+    private void Step(Transfer transfer)
     {
-        if (transfer.Remaining == 0)
+        if (!transfer.InFlight && transfer.Ready is { } chunk)
+        {
+            transfer.Ready = null;
+            transfer.InFlight = true;
+            transfer.Context.SendChunk(chunk);
+        }
+
+        if (!transfer.Reading && transfer.Ready is null && transfer.Remaining > 0)
+        {
+            ReadNext(transfer);
+        }
+        else if (!transfer.Reading && !transfer.InFlight && transfer.Ready is null && transfer.Remaining == 0)
         {
             transfer.Context.EndStream();
             Finish(transfer);
-            return;
         }
+    }
 
+    private void ReadNext(Transfer transfer)
+    {
+        transfer.Reading = true;
         var key = transfer.Context.StreamKey;
-        var buffer = transfer.Whole ?? new byte[(int)Math.Min(settings.ChunkBytes, transfer.Remaining)];
-        var into = transfer.Whole is null ? buffer.AsMemory() : buffer.AsMemory((int)(buffer.Length - transfer.Remaining));
+        var buffer = transfer.Whole ?? transfer.NextChunkBuffer(settings.ChunkBytes);
+        var into = transfer.Whole is null
+            ? buffer.AsMemory(0, (int)Math.Min(settings.ChunkBytes, transfer.Remaining))
+            : buffer.AsMemory((int)(buffer.Length - transfer.Remaining));
         transfer.Stream.ReadAsync(into).AsTask().PipeTo(
             Self,
             success: count => new ChunkRead(key, buffer, count),
@@ -351,10 +376,12 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
             return;
         }
 
+        transfer.Reading = false;
         transfer.Remaining -= read.Count;
         if (transfer.Whole is null)
         {
-            transfer.Context.SendChunk(read.Buffer.AsMemory(0, read.Count));
+            transfer.Ready = read.Buffer.AsMemory(0, read.Count);
+            Step(transfer);
         }
         else if (transfer.Remaining > 0)
         {
@@ -376,6 +403,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
     {
         _transfers.Remove(transfer.Context.StreamKey);
         transfer.Stream.Dispose();
+        transfer.ReturnChunkBuffers();
     }
 
     private void Remember(CachedFile entry)
@@ -408,6 +436,43 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         public RequestContext Context { get; } = context;
         public FileStream Stream { get; } = stream;
         public long Remaining { get; set; } = remaining;
+
+        /// <summary>A read is under way (at most one at a time: the stream has one position).</summary>
+        public bool Reading { get; set; }
+
+        /// <summary>A chunk went to the connection and is not acknowledged yet.</summary>
+        public bool InFlight { get; set; }
+
+        /// <summary>A chunk read ahead, waiting for the connection to take the previous one.</summary>
+        public ReadOnlyMemory<byte>? Ready { get; set; }
+
+        // Two pooled buffers taken in turn: a read never lands in the chunk the connection still
+        // holds (the previous read's), so a large file costs no allocation per chunk.
+        private readonly byte[]?[] _chunkBuffers = new byte[]?[2];
+        private int _reads;
+
+        public byte[] NextChunkBuffer(int size) => _chunkBuffers[_reads++ % 2] ??= ArrayPool<byte>.Shared.Rent(size);
+
+        /// <summary>
+        /// Back to the pool, unless the connection may still be writing from one of them or a read
+        /// may still be filling one: those are left to the garbage collector.
+        /// </summary>
+        public void ReturnChunkBuffers()
+        {
+            if (InFlight || Reading)
+            {
+                return;
+            }
+
+            for (var i = 0; i < _chunkBuffers.Length; i++)
+            {
+                if (_chunkBuffers[i] is { } buffer)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    _chunkBuffers[i] = null;
+                }
+            }
+        }
 
         /// <summary>For a file small enough to send whole: the buffer it is read into, and the answer to send with it.</summary>
         public byte[]? Whole { get; init; }
