@@ -33,6 +33,7 @@ public sealed class DemoSiteFixture : IAsyncLifetime
         {
             Host = "127.0.0.1",
             Port = 0,
+            DemoRoutes = true,
             StaticRoot = Path.Combine(RepositoryRoot(), "www"),
             ConfigOverrides = $"actorhttp.uploads.folder = \"{_uploads}\"",
             Logger = new LoggerConfiguration().MinimumLevel.Fatal().CreateLogger(),

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Playwright;
 
@@ -13,7 +14,8 @@ public sealed class DemoSiteTests(DemoSiteFixture site) : IClassFixture<DemoSite
     {
         await using var context = await site.Browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        var assets = new Dictionary<string, int>();
+        // Filled from Playwright's event dispatch while the test reads it.
+        var assets = new ConcurrentDictionary<string, int>();
         page.Response += (_, response) => assets[new Uri(response.Url).AbsolutePath] = response.Status;
 
         var response = await page.GotoAsync(site.BaseUrl + "/", new() { Timeout = Timeout });
