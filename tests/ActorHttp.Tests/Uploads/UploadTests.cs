@@ -238,6 +238,21 @@ public sealed class UploadTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
 
+    [Fact]
+    public async Task A_folder_that_cannot_be_written_gives_a_500_problem_and_the_server_carries_on()
+    {
+        // A folder below a file can never be created, even for root.
+        await using var server = await TestServer.StartAsync("actorhttp.uploads.folder = \"/dev/null/uploads\"");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.Endpoint.Port}") };
+
+        using var failed = await http.PostAsync("/upload", new ByteArrayContent(new byte[100_000]));
+        using var next = await http.GetAsync("/hello");
+
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+        Assert.Equal("application/problem+json", failed.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
     private static string Sha256(byte[] data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
     private static async Task<JsonElement> ReadResult(HttpResponseMessage response) =>
