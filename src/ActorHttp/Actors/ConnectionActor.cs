@@ -159,8 +159,10 @@ public sealed class ConnectionActor : UntypedActor
                 OnDeadlineCheck();
                 break;
             case Drain:
+                // A body being streamed is read to its end, so its request can still finish; nothing
+                // after it is read.
                 _draining = true;
-                _stopParsing = true;
+                _stopParsing = _bodyStream is null || _stopParsing;
                 Pump();
                 break;
             case FlushOutput:
@@ -529,7 +531,7 @@ public sealed class ConnectionActor : UntypedActor
                 case ParseOutcome.BodyComplete:
                     var ended = _bodyStream!;
                     _bodyStream = null;
-                    _stopParsing = !ended.Exchange.Framing.KeepAlive;
+                    _stopParsing = !ended.Exchange.Framing.KeepAlive || _draining;
                     DeliverBody(ended, new RequestBodyEnd(ended.Exchange.Sequence, _parser.TakeRequest().Trailers));
                     break;
                 default:

@@ -122,6 +122,34 @@ public sealed class ConnectionStreamedBodyTests(ITestOutputHelper output) : Test
         Assert.Equal("hello", System.Text.Encoding.ASCII.GetString((await handler.ExpectMsgAsync<RequestBodyChunk>(ReadTimeout)).Data.Span));
     }
 
+    [Fact]
+    public async Task A_drain_lets_a_body_being_streamed_finish_and_its_answer_closes_the_connection()
+    {
+        await using var pair = await SocketPair.ConnectAsync();
+        var router = CreateTestProbe();
+        var connection = Sys.ActorOf(ConnectionActor.Props(pair.Server, 1, Settings, router.Ref, streamedBodies: UploadRoute()));
+        await pair.Client.SendAsync("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc");
+        var request = await router.ExpectMsgAsync<HandleRequest>();
+        var handler = CreateTestProbe();
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+        await handler.ExpectMsgAsync<RequestBodyChunk>(ReadTimeout);
+
+        connection.Tell(Drain.Instance);
+        await pair.Client.SendAsync("def" + "GET /after HTTP/1.1\r\nHost: x\r\n\r\n");
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+        Assert.Equal("def", System.Text.Encoding.ASCII.GetString((await handler.ExpectMsgAsync<RequestBodyChunk>(ReadTimeout)).Data.Span));
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+        await handler.ExpectMsgAsync<RequestBodyEnd>(ReadTimeout);
+        connection.Tell(new ResponseReady(request.Sequence, HttpResponse.Text(201, "stored")));
+
+        var response = await pair.Client.ReadResponseAsync(timeout: ReadTimeout);
+        Assert.Equal(201, response.Status);
+        Assert.True(response.SaysClose);
+        // The request after the body is never read.
+        await router.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.True(await pair.Client.IsClosedByServerAsync(ReadTimeout));
+    }
+
     /// <summary>Sends without blocking until the kernel takes nothing more for a while; returns how much it took.</summary>
     private static int FillUntilBlocked(RawHttpClient client, byte[] body)
     {
