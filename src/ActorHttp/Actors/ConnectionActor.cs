@@ -33,6 +33,7 @@ public sealed class ConnectionActor : UntypedActor
     private readonly HttpRequestParser _parser;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Exchange> _exchanges = new();
+    private readonly Stack<LinkedListNode<Exchange>> _spareExchanges = new();
     private readonly List<(IActorRef Streamer, long Sequence)> _acksAfterSend = [];
     private readonly PooledBufferWriter _output = new();
     // Cancels, in PostStop, every check still scheduled (they are never cancelled one by one).
@@ -553,21 +554,19 @@ public sealed class ConnectionActor : UntypedActor
 
     private Exchange Dispatch(HttpRequest request)
     {
-        var exchange = new Exchange(
+        // Preflights are the router's; only actual cross-origin requests get the grant here.
+        var cors = _settings.Cors.Count > 0 && request.Headers["Origin"] is { } origin
+            && request.Headers["Access-Control-Request-Method"] is null
+            && CorsPolicy.For(_settings.Cors, request.Path) is { } policy && policy.Allows(origin)
+            ? (policy, origin)
+            : ((CorsPolicy, string)?)null;
+        var exchange = AddExchange().Start(
             _nextSequence++,
             new ResponseTarget(request.Version, request.Method == "HEAD", request.KeepAlive),
             request.Method,
             request.Target,
-            request.Headers["Accept-Encoding"])
-        {
-            // Preflights are the router's; only actual cross-origin requests get the grant here.
-            CorsPolicy = _settings.Cors.Count > 0 && request.Headers["Origin"] is { } origin
-                && request.Headers["Access-Control-Request-Method"] is null
-                && CorsPolicy.For(_settings.Cors, request.Path) is { } policy && policy.Allows(origin)
-                ? (policy, origin)
-                : null,
-        };
-        _exchanges.AddLast(exchange);
+            request.Headers["Accept-Encoding"],
+            cors);
         _continueSent = false;
         if (!request.KeepAlive && !request.BodyStreamed)
         {
@@ -581,11 +580,16 @@ public sealed class ConnectionActor : UntypedActor
 
     private void EnqueueServerResponse(HttpResponse response)
     {
-        var exchange = new Exchange(_nextSequence++, new ResponseTarget(HttpVersion.Http11, false, KeepAlive: false), "-", "-")
-        {
-            Response = response,
-        };
-        _exchanges.AddLast(exchange);
+        var exchange = AddExchange().Start(_nextSequence++, new ResponseTarget(HttpVersion.Http11, false, KeepAlive: false), "-", "-", null, null);
+        exchange.Response = response;
+    }
+
+    /// <summary>Appends an exchange to the queue, reusing one that has been written out when there is one.</summary>
+    private Exchange AddExchange()
+    {
+        var node = _spareExchanges.Count > 0 ? _spareExchanges.Pop() : new LinkedListNode<Exchange>(new Exchange());
+        _exchanges.AddLast(node);
+        return node.Value;
     }
 
     private void WriteReadyResponses()
@@ -654,7 +658,16 @@ public sealed class ConnectionActor : UntypedActor
 
             _exchanges.RemoveFirst();
             LogAccess(exchange);
-            if (exchange.CloseAfter)
+            var closeAfter = exchange.CloseAfter;
+            if (_spareExchanges.Count < _settings.PipeliningLimit)
+            {
+                // Drops its answer now: a spare exchange must not keep a response body alive.
+                exchange.Response = null;
+                exchange.Streamer = null;
+                _spareExchanges.Push(node);
+            }
+
+            if (closeAfter)
             {
                 _closeAfterSend = true;
                 _stopParsing = true;
@@ -953,21 +966,25 @@ public sealed class ConnectionActor : UntypedActor
         return null;
     }
 
-    /// <summary>One request and its answer on this connection, from parse until the last byte is written.</summary>
-    private sealed class Exchange(long sequence, ResponseTarget target, string method, string requestTarget, string? acceptEncoding = null)
+    /// <summary>
+    /// One request and its answer on this connection, from parse until the last byte is written.
+    /// Reused (with its list node) for later requests on the same connection, so a keep-alive
+    /// request allocates no bookkeeping of its own.
+    /// </summary>
+    private sealed class Exchange
     {
         private Queue<ReadOnlyMemory<byte>>? _chunks;
 
-        public long Sequence { get; } = sequence;
-        public ResponseTarget Framing { get; } = target;
-        public string Method { get; } = method;
-        public string RequestTarget { get; } = requestTarget;
-        public string? AcceptEncoding { get; } = acceptEncoding;
-        public (CorsPolicy Policy, string Origin)? CorsPolicy { get; init; }
-        public long StartTimestamp { get; } = Stopwatch.GetTimestamp();
+        public long Sequence { get; private set; }
+        public ResponseTarget Framing { get; private set; }
+        public string Method { get; private set; } = "-";
+        public string RequestTarget { get; private set; } = "-";
+        public string? AcceptEncoding { get; private set; }
+        public (CorsPolicy Policy, string Origin)? CorsPolicy { get; private set; }
+        public long StartTimestamp { get; private set; }
 
         /// <summary>Where the handler deadline runs from: the dispatch, or the last piece of a streamed body handed over.</summary>
-        public long DeadlineFrom { get; set; } = Stopwatch.GetTimestamp();
+        public long DeadlineFrom { get; set; }
 
         /// <summary>The connection closes after this answer, whatever the handler's answer says (its request body was cut short).</summary>
         public bool CloseAfterAnswer { get; set; }
@@ -985,6 +1002,24 @@ public sealed class ConnectionActor : UntypedActor
         public bool Overran { get; set; }
         public long BodyBytes { get; set; }
         public Queue<ReadOnlyMemory<byte>> Chunks => _chunks ??= new Queue<ReadOnlyMemory<byte>>();
+
+        /// <summary>Makes this exchange the one of a new request; every field is set, nothing of the last request stays.</summary>
+        public Exchange Start(long sequence, ResponseTarget framing, string method, string requestTarget, string? acceptEncoding, (CorsPolicy, string)? cors)
+        {
+            Sequence = sequence;
+            Framing = framing;
+            Method = method;
+            RequestTarget = requestTarget;
+            AcceptEncoding = acceptEncoding;
+            CorsPolicy = cors;
+            StartTimestamp = DeadlineFrom = Stopwatch.GetTimestamp();
+            CloseAfterAnswer = HeadWritten = CloseAfter = Chunked = WritesBody = Ended = Overran = false;
+            Response = null;
+            Streamer = null;
+            BodyBytes = 0;
+            _chunks?.Clear();
+            return this;
+        }
     }
 
     /// <summary>The streamed body of the newest request, read on its handler's demand.</summary>

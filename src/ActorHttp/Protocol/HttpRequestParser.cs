@@ -612,7 +612,8 @@ public sealed class HttpRequestParser
         _pending = new HttpRequest
         {
             Method = method,
-            Target = Encoding.ASCII.GetString(target),
+            // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
+            Target = target.Length == path.Length && Ascii.Equals(target, path) ? path : Encoding.ASCII.GetString(target),
             Path = path,
             Query = query,
             Version = version,
