@@ -69,7 +69,8 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
             _log.Warning("Connection limit {MaxConnections} reached; refusing connection {ConnectionId} with 503", _settings.MaxConnections, id);
         }
 
-        var connection = Context.ActorOf(ConnectionActor.Props(accepted.Socket, id, _settings, _router, overloaded, _streamedBodies), $"connection-{id}");
+        var props = ConnectionActor.Props(accepted.Socket, id, _settings, _router, overloaded, _streamedBodies);
+        var connection = Context.ActorOf(_settings.ConnectionDispatcher.Length > 0 ? props.WithDispatcher(_settings.ConnectionDispatcher) : props, $"connection-{id}");
         Context.Watch(connection);
         _liveConnections++;
         Accept();

@@ -27,6 +27,9 @@ public sealed record ServerSettings
     public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(1);
     public int ReceiveBufferSize { get; init; } = 4096;
     public bool AccessLog { get; init; } = true;
+
+    /// <summary>The configuration path of the dispatcher connection actors run on; empty for Akka's default one.</summary>
+    public string ConnectionDispatcher { get; init; } = string.Empty;
     public HttpLimits Limits { get; init; } = HttpLimits.Default;
     public SupervisionSettings Supervision { get; init; } = new();
     public CompressionSettings Compression { get; init; } = new();
@@ -55,6 +58,7 @@ public sealed record ServerSettings
             LingerTimeout = Read(server, "server", "linger-timeout", static (c, k) => c.GetTimeSpan(k)),
             ReceiveBufferSize = Read(server, "server", "receive-buffer-size", static (c, k) => c.GetInt(k)),
             AccessLog = Read(server, "server", "access-log", static (c, k) => c.GetBoolean(k)),
+            ConnectionDispatcher = server.GetString("connection-dispatcher", string.Empty),
             Limits = new HttpLimits
             {
                 MaxRequestLineBytes = checked((int)GetBytes(limits, "max-request-line")),

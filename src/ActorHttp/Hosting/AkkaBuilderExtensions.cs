@@ -39,6 +39,13 @@ public static class AkkaBuilderExtensions
             // pool thread and the server would stall until the pool grew: start it here instead.
             system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
 
+            // Checked once here: a wrong path would otherwise fail every accepted connection.
+            if (settings.ConnectionDispatcher.Length > 0 && !system.Dispatchers.HasDispatcher(settings.ConnectionDispatcher))
+            {
+                throw new Akka.Configuration.ConfigurationException(
+                    $"actorhttp.server.connection-dispatcher: no dispatcher is configured at \"{settings.ConnectionDispatcher}\"");
+            }
+
             var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes)), "listener");
             registry.Register<RouterKey>(router);
