@@ -29,7 +29,7 @@ public sealed record ServerSettings
     public bool AccessLog { get; init; } = true;
 
     /// <summary>The configuration path of the dispatcher connection actors run on; empty for Akka's default one.</summary>
-    public string ConnectionDispatcher { get; init; } = string.Empty;
+    public string ConnectionDispatcher { get; init; } = "actorhttp.connection-dispatcher";
     public HttpLimits Limits { get; init; } = HttpLimits.Default;
     public SupervisionSettings Supervision { get; init; } = new();
     public CompressionSettings Compression { get; init; } = new();

@@ -59,7 +59,8 @@ public sealed class LifecycleTests
         var server = await TestServer.StartAsync();
         await using var busy = await RawHttpClient.ConnectAsync(server.Endpoint);
         await using var idle = await RawHttpClient.ConnectAsync(server.Endpoint);
-        await busy.SendAsync("GET /slow?ms=600 HTTP/1.1\r\nHost: x\r\n\r\n");
+        // Long enough that the drain reaches the connection first even on a loaded machine.
+        await busy.SendAsync("GET /slow?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n");
         await Task.Delay(100);
 
         var stopping = server.StopAsync();
