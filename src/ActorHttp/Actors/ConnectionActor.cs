@@ -22,7 +22,6 @@ namespace ActorHttp.Actors;
 /// </remarks>
 public sealed class ConnectionActor : UntypedActor
 {
-
     // Bigger than any head the limits allow, plus one read: the parser refuses a head before this.
     private readonly int _maxBufferSize;
     private readonly Socket _socket;
@@ -41,14 +40,14 @@ public sealed class ConnectionActor : UntypedActor
     private SocketOperation _receiver = null!;
     private BodyStream? _bodyStream;
     private IPAddress? _clientAddress;
-    private SocketOperation? _sender;
-    private byte[] _buffer;
-    private int _bufferStart;
-    private int _bufferEnd;
     private readonly long _idleTicks;
     private readonly long _headerTicks;
     private readonly long _handlerTicks;
     private readonly long _shortestTicks;
+    private SocketOperation? _sender;
+    private byte[] _buffer;
+    private int _bufferStart;
+    private int _bufferEnd;
     private long _nextSequence;
     private long _idleSince;
     private long _headStartedAt;
@@ -527,7 +526,7 @@ public sealed class ConnectionActor : UntypedActor
                 case ParseOutcome.BodyData:
                     // Copied out: the receive buffer is reused at once, the handler keeps its piece.
                     var (start, length) = _parser.BodyData;
-                    DeliverBody(new RequestBodyChunk(_bodyStream!.Exchange.Sequence, _buffer.AsSpan(parsedFrom + start, length).ToArray()));
+                    DeliverBody(_bodyStream!, new RequestBodyChunk(_bodyStream!.Exchange.Sequence, _buffer.AsSpan(parsedFrom + start, length).ToArray()));
                     break;
                 case ParseOutcome.BodyComplete:
                     var ended = _bodyStream!;
@@ -541,8 +540,6 @@ public sealed class ConnectionActor : UntypedActor
             }
         }
     }
-
-    private void DeliverBody(RequestBodyChunk chunk) => DeliverBody(_bodyStream!, chunk);
 
     private void DeliverBody(BodyStream stream, object piece)
     {

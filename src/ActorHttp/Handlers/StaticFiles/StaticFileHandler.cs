@@ -230,7 +230,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         }
 
         var head = new HttpResponse { StatusCode = status, Headers = headers };
-        if (_cache.TryGetValue(file.FullName, out var cached) && cached.Size == size && cached.LastWriteTicks == file.LastWriteTimeUtc.Ticks)
+        if (_cache.TryGetValue(file.FullName, out var cached) && cached.Content.Length == size && cached.LastWriteTicks == file.LastWriteTimeUtc.Ticks)
         {
             context.Respond(head with { Body = cached.Content.AsMemory((int)range.First, (int)range.Length) });
             return;
@@ -261,7 +261,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
             {
                 Whole = new byte[range.Length],
                 Head = head,
-                CacheAs = range.Length == size ? new CachedFile(file.FullName, [], size, file.LastWriteTimeUtc.Ticks) : null,
+                CacheAs = range.Length == size ? (file.FullName, file.LastWriteTimeUtc.Ticks) : null,
             }
             : new Transfer(context, stream, range.Length);
         _transfers[context.StreamKey] = transfer;
@@ -390,9 +390,9 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         else
         {
             transfer.Context.Respond(transfer.Head! with { Body = transfer.Whole });
-            if (transfer.CacheAs is { } entry)
+            if (transfer.CacheAs is var (path, lastWriteTicks))
             {
-                Remember(entry with { Content = transfer.Whole });
+                Remember(new CachedFile(path, transfer.Whole, lastWriteTicks));
             }
 
             Finish(transfer);
@@ -408,25 +408,25 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
 
     private void Remember(CachedFile entry)
     {
-        if (entry.Size > settings.CacheBytes)
+        if (entry.Content.Length > settings.CacheBytes)
         {
             return;
         }
 
         if (_cache.Remove(entry.Path, out var replaced))
         {
-            _cachedBytes -= replaced.Size;
+            _cachedBytes -= replaced.Content.Length;
         }
 
         // Over budget: start again rather than track recency; the hot files come back at once.
-        if (_cachedBytes + entry.Size > settings.CacheBytes)
+        if (_cachedBytes + entry.Content.Length > settings.CacheBytes)
         {
             _cache.Clear();
             _cachedBytes = 0;
         }
 
         _cache[entry.Path] = entry;
-        _cachedBytes += entry.Size;
+        _cachedBytes += entry.Content.Length;
     }
 
     private static HttpResponse NotFound(string path) => HttpResponse.Text(404, $"No file at {path}.\n");
@@ -479,11 +479,11 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
 
         public HttpResponse? Head { get; init; }
 
-        /// <summary>For a whole file read whole: how to remember it once read.</summary>
-        public CachedFile? CacheAs { get; init; }
+        /// <summary>For a whole file read whole: where it came from and when it was written, to remember it once read.</summary>
+        public (string Path, long LastWriteTicks)? CacheAs { get; init; }
     }
 
-    private sealed record CachedFile(string Path, byte[] Content, long Size, long LastWriteTicks);
+    private sealed record CachedFile(string Path, byte[] Content, long LastWriteTicks);
 
     private sealed record ChunkRead((IActorRef Connection, long Sequence) Key, byte[] Buffer, int Count);
 

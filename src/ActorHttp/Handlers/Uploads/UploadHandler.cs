@@ -24,10 +24,11 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
 
     protected override void OnRequest(RequestContext context)
     {
+        var contentType = context.Request.Headers["Content-Type"];
         string? boundary;
         try
         {
-            boundary = UploadStore.MultipartBoundary(context.Request.Headers["Content-Type"]);
+            boundary = UploadStore.MultipartBoundary(contentType);
         }
         catch (InvalidUploadException error)
         {
@@ -38,7 +39,7 @@ public sealed class UploadHandler(UploadSettings settings) : HttpHandlerActor
         var upload = new RequestBodyPipe(context, Self);
         _uploads[context.StreamKey] = upload;
         var key = context.StreamKey;
-        UploadStore.StoreAsync(upload.Reader, boundary, context.Request.Headers["Content-Type"], settings)
+        UploadStore.StoreAsync(upload.Reader, boundary, contentType, settings)
             .PipeTo(Self, success: result => new UploadStored(key, result), failure: error => new UploadFailed(key, error));
         upload.Start();
     }
