@@ -89,7 +89,7 @@ public sealed class ConnectionActor : UntypedActor
         // Responses are batched by us; Nagle would only add latency to the last segment.
         _socket.NoDelay = true;
         _clientAddress = (_socket.RemoteEndPoint as IPEndPoint)?.Address;
-        _receiver = new SocketOperation(Self, count => new BytesReceived(count), error => new ReceiveFailed(error));
+        _receiver = new SocketOperation(Self, BytesReceived.Of, static error => new ReceiveFailed(error));
         if (_overloaded)
         {
             _stopParsing = true;

@@ -2,8 +2,14 @@ using Akka.Event;
 
 namespace ActorHttp.Actors;
 
-/// <summary>A receive finished; 0 bytes means the peer closed its side.</summary>
-internal sealed record BytesReceived(int Count);
+/// <summary>A receive finished; 0 bytes means the peer closed its side (or, after a zero-byte wait, that bytes are ready).</summary>
+internal sealed record BytesReceived(int Count)
+{
+    // A connection waits for every request with a zero-byte receive: its completion allocates nothing.
+    public static readonly BytesReceived None = new(0);
+
+    public static BytesReceived Of(int count) => count == 0 ? None : new BytesReceived(count);
+}
 
 internal sealed record ReceiveFailed(Exception Error);
 

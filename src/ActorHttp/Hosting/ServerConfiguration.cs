@@ -54,9 +54,6 @@ public static class ServerConfiguration
         using var stream = typeof(ServerConfiguration).Assembly.GetManifestResourceStream("ActorHttp.actorhttp.conf")
             ?? throw new InvalidOperationException("The embedded defaults (hocon/actorhttp.conf) are missing from the assembly.");
         using var reader = new StreamReader(stream);
-        // A thread per core for the connections' dispatcher unless a configuration says otherwise.
-        var perMachine = ConfigurationFactory.ParseString(
-            $"actorhttp.connection-dispatcher.dedicated-thread-pool.thread-count = {Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture)}");
-        return ConfigurationFactory.ParseString(reader.ReadToEnd()).WithFallback(perMachine);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
     }
 }

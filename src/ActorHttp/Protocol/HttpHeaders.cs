@@ -59,11 +59,18 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
     /// </summary>
     public bool HasToken(string name, string token)
     {
-        foreach (var value in GetValues(name))
+        // Asked of every request (Connection, Expect): no iterator, no split strings.
+        foreach (var field in _fields)
         {
-            foreach (var part in value.Split(','))
+            if (!string.Equals(field.Key, name, StringComparison.OrdinalIgnoreCase))
             {
-                if (part.AsSpan().Trim(" \t").Equals(token, StringComparison.OrdinalIgnoreCase))
+                continue;
+            }
+
+            var value = field.Value.AsSpan();
+            foreach (var range in value.Split(','))
+            {
+                if (value[range].Trim(" \t").Equals(token, StringComparison.OrdinalIgnoreCase))
                 {
                     return true;
                 }
@@ -73,7 +80,20 @@ public sealed class HttpHeaders : IReadOnlyList<KeyValuePair<string, string>>
         return false;
     }
 
-    public IEnumerator<KeyValuePair<string, string>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, string>>)_fields).GetEnumerator();
+    /// <summary>A <c>foreach</c> over the fields allocates nothing (the interface's enumerator would be a boxed one per loop).</summary>
+    public Enumerator GetEnumerator() => new(_fields);
 
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    IEnumerator<KeyValuePair<string, string>> IEnumerable<KeyValuePair<string, string>>.GetEnumerator() =>
+        ((IEnumerable<KeyValuePair<string, string>>)_fields).GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => _fields.GetEnumerator();
+
+    public struct Enumerator(KeyValuePair<string, string>[] fields)
+    {
+        private int _index = -1;
+
+        public readonly KeyValuePair<string, string> Current => fields[_index];
+
+        public bool MoveNext() => ++_index < fields.Length;
+    }
 }

@@ -51,8 +51,22 @@ public sealed class HttpRequestParser
         "accept-encoding", "accept-language", "user-agent", "cookie", "authorization", "cache-control",
     ];
 
+    // For each known field name, the index of its first spelling in KnownHeaderNames ("host" shares "Host"'s slot).
+    private static readonly int[] KnownHeaderSlots = KnownHeaderNames
+        .Select(name => Array.FindIndex(KnownHeaderNames, other => string.Equals(other, name, StringComparison.OrdinalIgnoreCase)))
+        .ToArray();
+
     private readonly HttpLimits _limits;
     private readonly List<KeyValuePair<string, string>> _fields = [];
+
+    // A client repeats most of a request from one request to the next (Host, User-Agent, Accept, the
+    // target itself): the strings of the last request are reused when the bytes are the same, as
+    // Kestrel does, so a keep-alive request allocates none for them.
+    private string?[]? _lastValues;
+    private HttpHeaders? _lastHeaders;
+    private string? _lastTarget;
+    private string _lastPath = "";
+    private string _lastQuery = "";
 
     private State _state = State.Head;
 
@@ -342,10 +356,19 @@ public sealed class HttpRequestParser
         }
 
         var method = Intern(requestLine[..firstSp], KnownMethods);
-        var targetReason = ParseTarget(method, target, out var path, out var query);
-        if (targetReason is not null)
+        string path, query;
+        if (_lastTarget is not null && target[0] == '/' && Ascii.Equals(target, _lastTarget))
         {
-            return targetReason;
+            // The same origin-form target as the last request: it parses to the same path and query.
+            (path, query) = (_lastPath, _lastQuery);
+        }
+        else
+        {
+            var targetReason = ParseTarget(method, target, out path, out query);
+            if (targetReason is not null)
+            {
+                return targetReason;
+            }
         }
 
         var fieldReason = ParseFields(fieldLines);
@@ -354,7 +377,7 @@ public sealed class HttpRequestParser
             return fieldReason;
         }
 
-        var headers = new HttpHeaders(_fields.ToArray());
+        var headers = ReuseHeaders();
         _fields.Clear();
         return ApplyHeaderSemantics(method, target, path, query, version, headers);
     }
@@ -519,7 +542,10 @@ public sealed class HttpRequestParser
                 return RejectionReason.InvalidHeaderValue;
             }
 
-            _fields.Add(new(Intern(name, KnownHeaderNames), Encoding.Latin1.GetString(value)));
+            var known = KnownIndex(name, KnownHeaderNames);
+            _fields.Add(known < 0
+                ? new(Encoding.ASCII.GetString(name), Encoding.Latin1.GetString(value))
+                : new(KnownHeaderNames[known], ReuseValue(KnownHeaderSlots[known], value)));
         }
 
         return null;
@@ -613,7 +639,7 @@ public sealed class HttpRequestParser
         {
             Method = method,
             // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
-            Target = target.Length == path.Length && Ascii.Equals(target, path) ? path : Encoding.ASCII.GetString(target),
+            Target = ReuseTarget(target, path, query),
             Path = path,
             Query = query,
             Version = version,
@@ -654,8 +680,14 @@ public sealed class HttpRequestParser
     {
         var chunkedCount = 0;
         var lastIsChunked = false;
-        foreach (var value in headers.GetValues("Transfer-Encoding"))
+        for (var i = 0; i < headers.Count; i++)
         {
+            var (name, value) = headers[i];
+            if (!string.Equals(name, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             foreach (var range in value.AsSpan().Split(','))
             {
                 var coding = value.AsSpan(range).Trim(" \t");
@@ -993,19 +1025,72 @@ public sealed class HttpRequestParser
         }
     }
 
-    private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
-
-    private static string Intern(ReadOnlySpan<byte> bytes, string[] known)
+    private string ReuseValue(int slot, ReadOnlySpan<byte> value)
     {
-        foreach (var candidate in known)
+        _lastValues ??= new string?[KnownHeaderNames.Length];
+        var last = _lastValues[slot];
+        // Ascii.Equals is false for obs-text bytes: such a value is simply decoded anew.
+        if (last is not null && last.Length == value.Length && Ascii.Equals(value, last))
         {
-            if (candidate.Length == bytes.Length && Ascii.Equals(bytes, candidate))
+            return last;
+        }
+
+        return _lastValues[slot] = Encoding.Latin1.GetString(value);
+    }
+
+    /// <summary>The last request's fields when this one's are the very same strings (immutable, so shared safely).</summary>
+    private HttpHeaders ReuseHeaders()
+    {
+        if (_lastHeaders is { } last && last.Count == _fields.Count)
+        {
+            var same = true;
+            for (var i = 0; i < _fields.Count && same; i++)
             {
-                return candidate;
+                same = ReferenceEquals(last[i].Key, _fields[i].Key) && ReferenceEquals(last[i].Value, _fields[i].Value);
+            }
+
+            if (same)
+            {
+                return last;
             }
         }
 
-        return Encoding.ASCII.GetString(bytes);
+        return _lastHeaders = new HttpHeaders(_fields.ToArray());
+    }
+
+    private string ReuseTarget(ReadOnlySpan<byte> target, string path, string query)
+    {
+        if (_lastTarget is not null && Ascii.Equals(target, _lastTarget))
+        {
+            return _lastTarget;
+        }
+
+        // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
+        var text = target.Length == path.Length && Ascii.Equals(target, path) ? path : Encoding.ASCII.GetString(target);
+        if (target[0] == '/')
+        {
+            (_lastTarget, _lastPath, _lastQuery) = (text, path, query);
+        }
+
+        return text;
+    }
+
+    private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
+
+    private static string Intern(ReadOnlySpan<byte> bytes, string[] known) =>
+        KnownIndex(bytes, known) is var index and >= 0 ? known[index] : Encoding.ASCII.GetString(bytes);
+
+    private static int KnownIndex(ReadOnlySpan<byte> bytes, string[] known)
+    {
+        for (var i = 0; i < known.Length; i++)
+        {
+            if (known[i].Length == bytes.Length && Ascii.Equals(bytes, known[i]))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static byte[] FieldValueBytes()

@@ -143,8 +143,10 @@ public static class ResponseCompression
     private static bool IsCompressible(HttpResponse response, CompressionSettings settings)
     {
         string? contentType = null;
-        foreach (var (name, value) in response.Headers)
+        var fields = response.Headers;
+        for (var i = 0; i < fields.Count; i++)
         {
+            var (name, value) = fields[i];
             if (string.Equals(name, "Content-Encoding", StringComparison.OrdinalIgnoreCase))
             {
                 return false;
@@ -156,7 +158,19 @@ public static class ResponseCompression
             }
         }
 
-        return contentType is not null
-            && settings.MediaTypes.Any(type => contentType.StartsWith(type, StringComparison.OrdinalIgnoreCase));
+        if (contentType is null)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < settings.MediaTypes.Count; i++)
+        {
+            if (contentType.StartsWith(settings.MediaTypes[i], StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -8,15 +8,18 @@ public static class PathPrefix
     /// <c>/api</c> covers <c>/api</c> and <c>/api/x</c>, never <c>/apix</c>.
     /// </summary>
     public static bool Covers(string prefix, string path) =>
-        path == prefix || path.StartsWith(prefix.EndsWith('/') ? prefix : prefix + "/", StringComparison.Ordinal);
+        path.StartsWith(prefix, StringComparison.Ordinal)
+        && (path.Length == prefix.Length || prefix.EndsWith('/') || path[prefix.Length] == '/');
 
     /// <summary>The entry whose prefix covers the path and is the longest (the most specific); null when none does.</summary>
     public static T? MostSpecific<T>(IReadOnlyList<T> entries, Func<T, string> prefixOf, string path)
         where T : class
     {
+        // Asked for every request on a server with auth or CORS rules: indexed, so nothing is allocated.
         T? best = null;
-        foreach (var entry in entries)
+        for (var i = 0; i < entries.Count; i++)
         {
+            var entry = entries[i];
             var prefix = prefixOf(entry);
             if (Covers(prefix, path) && (best is null || prefix.Length > prefixOf(best).Length))
             {

@@ -9,23 +9,34 @@ namespace ActorHttp.Tests.Hosting;
 public sealed class ConnectionDispatcherTests
 {
     [Fact]
-    public void By_default_connections_get_their_own_dispatcher_with_a_thread_per_core()
+    public void By_default_connections_get_their_own_dispatcher_on_the_thread_pools_global_queue()
     {
         var config = ServerConfiguration.Load();
 
         Assert.Equal("actorhttp.connection-dispatcher", ServerSettings.FromConfig(config).ConnectionDispatcher);
-        Assert.Equal("ForkJoinDispatcher", config.GetString("actorhttp.connection-dispatcher.type"));
-        Assert.Equal(Environment.ProcessorCount, config.GetInt("actorhttp.connection-dispatcher.dedicated-thread-pool.thread-count"));
-        Assert.Equal(3, ServerConfiguration.Load(overrides: "actorhttp.connection-dispatcher.dedicated-thread-pool.thread-count = 3")
-            .GetInt("actorhttp.connection-dispatcher.dedicated-thread-pool.thread-count"));
+        Assert.Equal("Dispatcher", config.GetString("actorhttp.connection-dispatcher.type"));
+        Assert.Equal(typeof(GlobalQueueExecutorConfigurator), Type.GetType(config.GetString("actorhttp.connection-dispatcher.executor")));
+    }
+
+    [Fact]
+    public async Task The_global_queue_executor_runs_each_mailbox_on_a_thread_pool_thread()
+    {
+        var executor = new GlobalQueueExecutorConfigurator(Akka.Configuration.Config.Empty, null!).Produce("test");
+        var ran = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        executor.Execute(new Akka.Dispatch.ActionRunnable(() => ran.SetResult(Thread.CurrentThread.IsThreadPoolThread)));
+
+        Assert.True(await ran.Task.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     [Theory]
     [InlineData("actorhttp.connection-dispatcher", "actorhttp.connection-dispatcher")]
+    [InlineData("actorhttp.dedicated", "actorhttp.dedicated")]
     [InlineData("", "akka.actor.default-dispatcher")]
     public async Task Connections_run_on_the_configured_dispatcher_and_serve(string configured, string expected)
     {
-        await using var server = await TestServer.StartAsync($"actorhttp.server.connection-dispatcher = \"{configured}\"");
+        await using var server = await TestServer.StartAsync(
+            $"actorhttp.server.connection-dispatcher = \"{configured}\"\nactorhttp.dedicated {{ type = ForkJoinDispatcher, dedicated-thread-pool.thread-count = 2 }}");
         await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
         await client.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
 

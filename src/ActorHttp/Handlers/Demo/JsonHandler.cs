@@ -7,10 +7,13 @@ namespace ActorHttp.Handlers.Demo;
 /// <summary><c>GET /json</c>: a message serialized per request, as JSON benchmarks require.</summary>
 public sealed class JsonHandler : HttpHandlerActor
 {
+    // Immutable and the same for every answer: shared rather than built per request.
+    private static readonly IReadOnlyList<KeyValuePair<string, string>> JsonHeaders = [new("Content-Type", "application/json")];
+
     protected override void OnRequest(RequestContext context) => context.Respond(new HttpResponse
     {
         StatusCode = 200,
-        Headers = [new("Content-Type", "application/json")],
+        Headers = JsonHeaders,
         Body = JsonSerializer.SerializeToUtf8Bytes(new HelloMessage("Hello, World!"), DemoJsonContext.Default.HelloMessage),
     });
 }
