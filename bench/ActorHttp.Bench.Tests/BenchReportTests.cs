@@ -36,11 +36,30 @@ public sealed class BenchReportTests
     {
         var markdown = Report().ToMarkdown();
 
-        Assert.Contains("| plaintext | Kestrel | 100,000 | 1.25 | 1.50 ms | 3.00 ms | 1.50 | 5 | 0 | 80 MiB |", markdown);
+        Assert.Contains("| plaintext | Kestrel | 100,000 | 1.25 | 1.50 ms | 3.00 ms | 1.50 | 5 | 0 | 80 MiB | 100,000 |", markdown);
         Assert.Contains("| actor counter | nginx | skipped: nginx answers 404 on /counter |", markdown);
         Assert.Contains("| ActorHttp | 10,000 | 100.0 MiB | 200.0 MiB | 10.2 KiB | 1.00 |", markdown);
         Assert.Contains("| Kestrel | 10,000 | 80.0 MiB | 130.0 MiB | 5.1 KiB | 0.50 |", markdown);
         Assert.Contains("test setup.", markdown);
+    }
+
+    [Fact]
+    public void Rounds_show_the_median_round_and_count_every_rounds_errors()
+    {
+        var measurement = Measurement.FromRounds(
+            "Kestrel",
+            "plaintext",
+            [Result(90_000, 2.0, errors: 1), Result(70_000, 5.0), Result(110_000, 1.0, non2xx: 3)],
+            80 * 1048576L);
+
+        Assert.Equal(90_000, measurement.Result!.RequestsPerSecond);
+        Assert.Equal(2.0, measurement.Result.P99Ms);
+        Assert.Equal(3, measurement.Rounds.Count);
+        Assert.Equal(1, measurement.SocketErrors);
+        Assert.Equal(3, measurement.Non2xx);
+
+        var report = Report() with { Measurements = [measurement] };
+        Assert.Contains("| plaintext | Kestrel | 90,000 | – | 1.00 ms | 2.00 ms | – | 1 | 3 | 80 MiB | 90,000 / 70,000 / 110,000 |", report.ToMarkdown());
     }
 
     [Fact]

@@ -3,65 +3,102 @@ using System.Net.Http;
 
 namespace ActorHttp.Bench;
 
-/// <summary>How long each phase runs: full for the report, quick for a smoke check.</summary>
-public sealed record BenchOptions(string Mode, TimeSpan Warmup, TimeSpan Duration, int IdleConnections)
+/// <summary>
+/// How long each phase runs: full for the report, quick for a smoke check. Every workload is run
+/// <see cref="Rounds"/> times against every server, the servers taking turns, so a slow spell of the
+/// machine falls on all of them alike instead of on whichever server was being measured.
+/// </summary>
+public sealed record BenchOptions(string Mode, TimeSpan Warmup, TimeSpan Duration, int IdleConnections, int Rounds)
 {
-    public static BenchOptions Full { get; } = new("full", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), 10_000);
+    public static BenchOptions Full { get; } = new("full", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), 10_000, 3);
 
-    public static BenchOptions Quick { get; } = new("quick", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), 2_000);
+    public static BenchOptions Quick { get; } = new("quick", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), 2_000, 1);
 }
 
 /// <summary>Runs every workload against every server, one server at a time so they never compete.</summary>
 public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWriter console)
 {
-    private const int Port = 18080;
+    /// <summary>The first server's port; the others follow it.</summary>
+    private const int FirstPort = 18080;
 
     public async Task<BenchReport> RunAsync()
     {
         var started = DateTime.UtcNow;
         WriteStaticFiles();
-        var measurements = new List<Measurement>();
         var idle = new List<IdleMeasurement>();
         foreach (var peer in Peer.All)
         {
-            var (file, arguments) = peer.Command(paths, Port);
+            var (file, arguments) = peer.Command(paths, FirstPort);
             console.WriteLine($"== {peer.Name}: {file} {string.Join(' ', arguments)}");
-            using (var fresh = await ServerProcess.StartAsync(peer.Name, file, arguments, Port))
+            // Memory is measured on a fresh, briefly warmed server: after the load runs, the GC's
+            // headroom from them would hide what the idle connections cost.
+            using var fresh = await ServerProcess.StartAsync(peer.Name, file, arguments, FirstPort);
+            await RunWrkAsync(fresh, Workload.All[0], TimeSpan.FromSeconds(1));
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            var memory = await IdleConnections.MeasureAsync(fresh, options.IdleConnections, TimeSpan.FromSeconds(3));
+            console.WriteLine($"   idle: {memory.Connections} connections, {memory.BytesPerConnection / 1024:N1} KiB each");
+            idle.Add(new IdleMeasurement(peer.Name, memory));
+        }
+
+        // Every server stays up, each on its own port, while they take turns under load; an idle
+        // server costs the measured one next to nothing.
+        var servers = new List<ServerProcess>();
+        try
+        {
+            for (var i = 0; i < Peer.All.Count; i++)
             {
-                // Memory is measured on a fresh, briefly warmed server: after the load runs, the GC's
-                // headroom from them would hide what the idle connections cost.
-                await RunWrkAsync(fresh, Workload.All[0], TimeSpan.FromSeconds(1));
-                await Task.Delay(TimeSpan.FromSeconds(2));
-                var memory = await IdleConnections.MeasureAsync(fresh, options.IdleConnections, TimeSpan.FromSeconds(3));
-                console.WriteLine($"   idle: {memory.Connections} connections, {memory.BytesPerConnection / 1024:N1} KiB each");
-                idle.Add(new IdleMeasurement(peer.Name, memory));
+                var (file, arguments) = Peer.All[i].Command(paths, FirstPort + i);
+                servers.Add(await ServerProcess.StartAsync(Peer.All[i].Name, file, arguments, FirstPort + i));
             }
 
-            using var server = await ServerProcess.StartAsync(peer.Name, file, arguments, Port);
+            var measurements = new List<Measurement>();
             foreach (var workload in Workload.All)
             {
-                measurements.Add(await MeasureAsync(server, workload));
+                measurements.AddRange(await MeasureAsync(servers, workload));
+            }
+
+            var setup = $"wrk 4.1 (2 threads) and every server share the machine's {Environment.ProcessorCount} cores, so each figure is CPU-bound on both sides; " +
+                $"each workload: {options.Warmup.TotalSeconds:0} s warm-up, then {options.Duration.TotalSeconds:0} s measured, {options.Rounds} round(s) with the servers taking turns " +
+                "(the round with the median requests/s is shown, errors are summed over every round); one server under load at a time, on 127.0.0.1.";
+            return new BenchReport(started, options.Mode, setup, measurements, idle);
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                server.Dispose();
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<Measurement>> MeasureAsync(IReadOnlyList<ServerProcess> servers, Workload workload)
+    {
+        var rounds = servers.ToDictionary(server => server, _ => new List<WrkResult>());
+        var skipped = new Dictionary<ServerProcess, string>();
+        foreach (var server in servers)
+        {
+            if (await ProbeAsync(server, workload) is { } reason)
+            {
+                console.WriteLine($"   {server.Name} {workload.Name}: skipped: {reason}");
+                skipped[server] = reason;
             }
         }
 
-        var setup = $"wrk 4.1 (2 threads) and every server share the machine's {Environment.ProcessorCount} cores, so each figure is CPU-bound on both sides; " +
-            $"each workload: {options.Warmup.TotalSeconds:0} s warm-up, then {options.Duration.TotalSeconds:0} s measured; servers run one at a time on 127.0.0.1.";
-        return new BenchReport(started, options.Mode, setup, measurements, idle);
-    }
-
-    private async Task<Measurement> MeasureAsync(ServerProcess server, Workload workload)
-    {
-        var skipped = await ProbeAsync(server, workload);
-        if (skipped is not null)
+        for (var round = 1; round <= options.Rounds; round++)
         {
-            console.WriteLine($"   {workload.Name}: skipped: {skipped}");
-            return new Measurement(server.Name, workload.Name, null, skipped, server.ResidentBytes());
+            foreach (var server in servers.Where(s => !skipped.ContainsKey(s)))
+            {
+                await RunWrkAsync(server, workload, options.Warmup);
+                var result = WrkOutputParser.Parse(await RunWrkAsync(server, workload, options.Duration));
+                console.WriteLine($"   {server.Name} {workload.Name} round {round}: {result.RequestsPerSecond:N0} req/s, p99 {result.P99Ms:0.00} ms, socket errors {result.SocketErrors}, non-2xx {result.Non2xx}");
+                rounds[server].Add(result);
+            }
         }
 
-        await RunWrkAsync(server, workload, options.Warmup);
-        var result = WrkOutputParser.Parse(await RunWrkAsync(server, workload, options.Duration));
-        console.WriteLine($"   {workload.Name}: {result.RequestsPerSecond:N0} req/s, p99 {result.P99Ms:0.00} ms, socket errors {result.SocketErrors}, non-2xx {result.Non2xx}");
-        return new Measurement(server.Name, workload.Name, result, null, server.ResidentBytes());
+        return servers.Select(server => skipped.TryGetValue(server, out var reason)
+                ? new Measurement(server.Name, workload.Name, null, reason, server.ResidentBytes())
+                : Measurement.FromRounds(server.Name, workload.Name, rounds[server], server.ResidentBytes()))
+            .ToList();
     }
 
     /// <summary>A workload runs only where the server answers its path with 200; otherwise the report says what it answered.</summary>

@@ -5,8 +5,24 @@ using System.Text.Json.Serialization;
 
 namespace ActorHttp.Bench;
 
-/// <summary>One server on one workload: its result, or why it was skipped.</summary>
-public sealed record Measurement(string Server, string Workload, WrkResult? Result, string? Skipped, long ResidentBytes);
+/// <summary>
+/// One server on one workload: its result (the round with the median requests/s), every round, or
+/// why it was skipped. Errors are counted over every round, so no round's can be hidden.
+/// </summary>
+public sealed record Measurement(string Server, string Workload, WrkResult? Result, string? Skipped, long ResidentBytes)
+{
+    public IReadOnlyList<WrkResult> Rounds { get; init; } = Result is null ? [] : [Result];
+
+    public long SocketErrors => Rounds.Sum(r => r.SocketErrors);
+
+    public long Non2xx => Rounds.Sum(r => r.Non2xx);
+
+    public static Measurement FromRounds(string server, string workload, IReadOnlyList<WrkResult> rounds, long residentBytes)
+    {
+        var median = rounds.OrderBy(r => r.RequestsPerSecond).ElementAt((rounds.Count - 1) / 2);
+        return new Measurement(server, workload, median, null, residentBytes) { Rounds = rounds };
+    }
+}
 
 /// <summary>One server's memory under idle keep-alive connections.</summary>
 public sealed record IdleMeasurement(string Server, IdleMemoryResult Memory);
@@ -46,18 +62,18 @@ public sealed record BenchReport(
         md.AppendLine();
         md.AppendLine("Ratios are each server's figure over ActorHttp's in this same run: a throughput ratio above 1 means that server served more requests per second than ActorHttp; a p99 ratio above 1 means its slowest 1% were slower than ActorHttp's.");
         md.AppendLine();
-        md.AppendLine("| workload | server | requests/s | vs ActorHttp | p50 | p99 | p99 vs ActorHttp | socket errors | non-2xx | RSS |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| workload | server | requests/s | vs ActorHttp | p50 | p99 | p99 vs ActorHttp | socket errors | non-2xx | RSS | every round (requests/s) |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var m in Measurements)
         {
             if (m.Result is not { } r)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Workload} | {m.Server} | skipped: {m.Skipped} | | | | | | | |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Workload} | {m.Server} | skipped: {m.Skipped} | | | | | | | | |");
                 continue;
             }
 
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {m.Workload} | {m.Server} | {r.RequestsPerSecond:N0} | {FormatRatio(ThroughputRatio(m))} | {FormatMs(r.P50Ms)} | {FormatMs(r.P99Ms)} | {FormatRatio(P99Ratio(m))} | {r.SocketErrors:N0} | {r.Non2xx:N0} | {m.ResidentBytes / 1048576.0:N0} MiB |");
+                $"| {m.Workload} | {m.Server} | {r.RequestsPerSecond:N0} | {FormatRatio(ThroughputRatio(m))} | {FormatMs(r.P50Ms)} | {FormatMs(r.P99Ms)} | {FormatRatio(P99Ratio(m))} | {m.SocketErrors:N0} | {m.Non2xx:N0} | {m.ResidentBytes / 1048576.0:N0} MiB | {string.Join(" / ", m.Rounds.Select(round => round.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
         }
 
         md.AppendLine();

@@ -51,18 +51,12 @@ public sealed class HttpRequestParser
         "accept-encoding", "accept-language", "user-agent", "cookie", "authorization", "cache-control",
     ];
 
-    // For each known field name, the index of its first spelling in KnownHeaderNames ("host" shares "Host"'s slot).
-    private static readonly int[] KnownHeaderSlots = KnownHeaderNames
-        .Select(name => Array.FindIndex(KnownHeaderNames, other => string.Equals(other, name, StringComparison.OrdinalIgnoreCase)))
-        .ToArray();
-
     private readonly HttpLimits _limits;
     private readonly List<KeyValuePair<string, string>> _fields = [];
 
-    // A client repeats most of a request from one request to the next (Host, User-Agent, Accept, the
-    // target itself): the strings of the last request are reused when the bytes are the same, as
-    // Kestrel does, so a keep-alive request allocates none for them.
-    private string?[]? _lastValues;
+    // A client repeats most of a request from one request to the next (the target, and its fields in
+    // the same order): the last request's strings are reused where the bytes are the same, as Kestrel
+    // does, so a keep-alive request allocates none for them.
     private HttpHeaders? _lastHeaders;
     private string? _lastTarget;
     private string _lastPath = "";
@@ -542,10 +536,18 @@ public sealed class HttpRequestParser
                 return RejectionReason.InvalidHeaderValue;
             }
 
-            var known = KnownIndex(name, KnownHeaderNames);
-            _fields.Add(known < 0
-                ? new(Encoding.ASCII.GetString(name), Encoding.Latin1.GetString(value))
-                : new(KnownHeaderNames[known], ReuseValue(KnownHeaderSlots[known], value)));
+            // Ascii.Equals is false for obs-text bytes: such a value is simply decoded anew.
+            var position = _fields.Count;
+            if (_lastHeaders is { } last && position < last.Count && last[position] is var previous
+                && previous.Key.Length == name.Length && Ascii.Equals(name, previous.Key)
+                && previous.Value.Length == value.Length && Ascii.Equals(value, previous.Value))
+            {
+                _fields.Add(previous);
+            }
+            else
+            {
+                _fields.Add(new(Intern(name, KnownHeaderNames), Encoding.Latin1.GetString(value)));
+            }
         }
 
         return null;
@@ -1025,19 +1027,6 @@ public sealed class HttpRequestParser
         }
     }
 
-    private string ReuseValue(int slot, ReadOnlySpan<byte> value)
-    {
-        _lastValues ??= new string?[KnownHeaderNames.Length];
-        var last = _lastValues[slot];
-        // Ascii.Equals is false for obs-text bytes: such a value is simply decoded anew.
-        if (last is not null && last.Length == value.Length && Ascii.Equals(value, last))
-        {
-            return last;
-        }
-
-        return _lastValues[slot] = Encoding.Latin1.GetString(value);
-    }
-
     /// <summary>The last request's fields when this one's are the very same strings (immutable, so shared safely).</summary>
     private HttpHeaders ReuseHeaders()
     {
@@ -1077,20 +1066,17 @@ public sealed class HttpRequestParser
 
     private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
 
-    private static string Intern(ReadOnlySpan<byte> bytes, string[] known) =>
-        KnownIndex(bytes, known) is var index and >= 0 ? known[index] : Encoding.ASCII.GetString(bytes);
-
-    private static int KnownIndex(ReadOnlySpan<byte> bytes, string[] known)
+    private static string Intern(ReadOnlySpan<byte> bytes, string[] known)
     {
-        for (var i = 0; i < known.Length; i++)
+        foreach (var candidate in known)
         {
-            if (known[i].Length == bytes.Length && Ascii.Equals(bytes, known[i]))
+            if (candidate.Length == bytes.Length && Ascii.Equals(bytes, candidate))
             {
-                return i;
+                return candidate;
             }
         }
 
-        return -1;
+        return Encoding.ASCII.GetString(bytes);
     }
 
     private static byte[] FieldValueBytes()
