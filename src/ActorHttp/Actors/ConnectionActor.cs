@@ -490,6 +490,8 @@ public sealed class ConnectionActor : UntypedActor
 
     private void ParseBuffered()
     {
+        // Requests parsed from one read arrived together: they share one timestamp.
+        var now = 0L;
         while (!_stopParsing && (_bodyStream is { } stream ? stream.Wanted : _exchanges.Count < _settings.PipeliningLimit))
         {
             var outcome = _parser.Parse(_buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart), out var consumed);
@@ -521,7 +523,7 @@ public sealed class ConnectionActor : UntypedActor
 
                     return;
                 case ParseOutcome.HeadComplete:
-                    _bodyStream = new BodyStream(Dispatch(_parser.TakeRequest()));
+                    _bodyStream = new BodyStream(Dispatch(_parser.TakeRequest(), Now(ref now)));
                     break;
                 case ParseOutcome.BodyData:
                     // Copied out: the receive buffer is reused at once, the handler keeps its piece.
@@ -535,7 +537,7 @@ public sealed class ConnectionActor : UntypedActor
                     DeliverBody(ended, new RequestBodyEnd(ended.Exchange.Sequence, _parser.TakeRequest().Trailers));
                     break;
                 default:
-                    Dispatch(_parser.TakeRequest());
+                    Dispatch(_parser.TakeRequest(), Now(ref now));
                     break;
             }
         }
@@ -549,7 +551,7 @@ public sealed class ConnectionActor : UntypedActor
         stream.Exchange.DeadlineFrom = Stopwatch.GetTimestamp();
     }
 
-    private Exchange Dispatch(HttpRequest request)
+    private Exchange Dispatch(HttpRequest request, long now)
     {
         // Preflights are the router's; only actual cross-origin requests get the grant here.
         var cors = _settings.Cors.Count > 0 && request.Headers["Origin"] is { } origin
@@ -558,6 +560,7 @@ public sealed class ConnectionActor : UntypedActor
             ? (policy, origin)
             : ((CorsPolicy, string)?)null;
         var exchange = AddExchange().Start(
+            now,
             _nextSequence++,
             new ResponseTarget(request.Version, request.Method == "HEAD", request.KeepAlive),
             request.Method,
@@ -577,7 +580,7 @@ public sealed class ConnectionActor : UntypedActor
 
     private void EnqueueServerResponse(HttpResponse response)
     {
-        var exchange = AddExchange().Start(_nextSequence++, new ResponseTarget(HttpVersion.Http11, false, KeepAlive: false), "-", "-", null, null);
+        var exchange = AddExchange().Start(Stopwatch.GetTimestamp(), _nextSequence++, new ResponseTarget(HttpVersion.Http11, false, KeepAlive: false), "-", "-", null, null);
         exchange.Response = response;
     }
 
@@ -746,14 +749,16 @@ public sealed class ConnectionActor : UntypedActor
     /// <summary>Brings the deadlines up to date with the connection's state and makes sure a check is due at the earliest.</summary>
     private void UpdateTimers()
     {
-        var now = Stopwatch.GetTimestamp();
+        // Read only when a deadline starts or a check is scheduled: this runs after every message,
+        // and most of them (a pipelined answer, a completed send) change no deadline.
+        var now = 0L;
         var waitingForClient = (_exchanges.Count == 0 && !_sending && !_stopParsing)
             || (_bodyStream is { Wanted: true } && _bufferStart == _bufferEnd && !_stopParsing);
-        _idleSince = !waitingForClient ? 0 : _idleSince == 0 ? now : _idleSince;
+        _idleSince = !waitingForClient ? 0 : _idleSince == 0 ? Now(ref now) : _idleSince;
 
         // The header deadline runs from the first byte of a request and is not reset by later bytes.
         var headPending = _parser.HasPartialRequest && !_parser.HeadComplete && !_stopParsing;
-        _headStartedAt = !headPending ? 0 : _headStartedAt == 0 ? now : _headStartedAt;
+        _headStartedAt = !headPending ? 0 : _headStartedAt == 0 ? Now(ref now) : _headStartedAt;
 
         var due = long.MaxValue;
         if (_idleSince != 0)
@@ -779,6 +784,7 @@ public sealed class ConnectionActor : UntypedActor
         // that appears later (a request on an idle connection) is usually covered by the one pending.
         if (due != long.MaxValue && (_checkDue == 0 || due < _checkDue))
         {
+            Now(ref now);
             _checkDue = Math.Min(due, now + _shortestTicks);
             var delay = Stopwatch.GetElapsedTime(now, _checkDue);
 #pragma warning disable AK1004 // Cancelled in PostStop through _scheduled; IWithTimers would cost each idle connection a timer table.
@@ -786,6 +792,8 @@ public sealed class ConnectionActor : UntypedActor
 #pragma warning restore AK1004
         }
     }
+
+    private static long Now(ref long now) => now != 0 ? now : now = Stopwatch.GetTimestamp();
 
     private static long StopwatchTicks(TimeSpan duration) => (long)(duration.TotalSeconds * Stopwatch.Frequency);
 
@@ -1001,7 +1009,7 @@ public sealed class ConnectionActor : UntypedActor
         public Queue<ReadOnlyMemory<byte>> Chunks => _chunks ??= new Queue<ReadOnlyMemory<byte>>();
 
         /// <summary>Makes this exchange the one of a new request; every field is set, nothing of the last request stays.</summary>
-        public Exchange Start(long sequence, ResponseTarget framing, string method, string requestTarget, string? acceptEncoding, (CorsPolicy, string)? cors)
+        public Exchange Start(long timestamp, long sequence, ResponseTarget framing, string method, string requestTarget, string? acceptEncoding, (CorsPolicy, string)? cors)
         {
             Sequence = sequence;
             Framing = framing;
@@ -1009,7 +1017,7 @@ public sealed class ConnectionActor : UntypedActor
             RequestTarget = requestTarget;
             AcceptEncoding = acceptEncoding;
             CorsPolicy = cors;
-            StartTimestamp = DeadlineFrom = Stopwatch.GetTimestamp();
+            StartTimestamp = DeadlineFrom = timestamp;
             CloseAfterAnswer = HeadWritten = CloseAfter = Chunked = WritesBody = Ended = Overran = false;
             Response = null;
             Streamer = null;
