@@ -36,7 +36,7 @@ public sealed class BenchReportTests
     {
         var markdown = Report().ToMarkdown();
 
-        Assert.Contains("| plaintext | Kestrel | 100,000 | 1.25 | 1.50 ms | 3.00 ms | 1.50 | 5 | 0 | 80 MiB | 100,000 |", markdown);
+        Assert.Contains("| plaintext | Kestrel | 100,000 | 1.25 | 1.50 ms | 3.00 ms | 1.50 | – | – | 5 | 0 | 80 MiB | 100,000 |", markdown);
         Assert.Contains("| actor counter | nginx | skipped: nginx answers 404 on /counter |", markdown);
         Assert.Contains("| ActorHttp | 10,000 | 100.0 MiB | 200.0 MiB | 10.2 KiB | 1.00 |", markdown);
         Assert.Contains("| Kestrel | 10,000 | 80.0 MiB | 130.0 MiB | 5.1 KiB | 0.50 |", markdown);
@@ -59,7 +59,23 @@ public sealed class BenchReportTests
         Assert.Equal(3, measurement.Non2xx);
 
         var report = Report() with { Measurements = [measurement] };
-        Assert.Contains("| plaintext | Kestrel | 90,000 | – | 1.00 ms | 2.00 ms | – | 1 | 3 | 80 MiB | 90,000 / 70,000 / 110,000 |", report.ToMarkdown());
+        Assert.Contains("| plaintext | Kestrel | 90,000 | – | 1.00 ms | 2.00 ms | – | – | – | 1 | 3 | 80 MiB | 90,000 / 70,000 / 110,000 |", report.ToMarkdown());
+    }
+
+    [Fact]
+    public void Server_cpu_per_request_is_shown_with_its_ratio_to_actorhttp()
+    {
+        var report = Report() with
+        {
+            Measurements =
+            [
+                new Measurement("ActorHttp", "plaintext", Result(80_000, 2.0) with { ServerCpuMicrosecondsPerRequest = 10.0 }, null, 100 * 1048576L),
+                new Measurement("Kestrel", "plaintext", Result(100_000, 3.0) with { ServerCpuMicrosecondsPerRequest = 12.5 }, null, 80 * 1048576L),
+            ],
+        };
+
+        Assert.Equal(1.25, report.CpuRatio(report.Measurements[1])!.Value, 6);
+        Assert.Contains("| plaintext | Kestrel | 100,000 | 1.25 | 1.50 ms | 3.00 ms | 1.50 | 12.50 µs | 1.25 | 0 | 0 | 80 MiB | 100,000 |", report.ToMarkdown());
     }
 
     [Fact]

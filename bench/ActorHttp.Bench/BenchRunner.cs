@@ -10,7 +10,7 @@ namespace ActorHttp.Bench;
 /// </summary>
 public sealed record BenchOptions(string Mode, TimeSpan Warmup, TimeSpan Duration, int IdleConnections, int Rounds)
 {
-    public static BenchOptions Full { get; } = new("full", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), 10_000, 3);
+    public static BenchOptions Full { get; } = new("full", TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), 10_000, 5);
 
     public static BenchOptions Quick { get; } = new("quick", TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3), 2_000, 1);
 }
@@ -89,8 +89,13 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
             foreach (var server in servers.Where(s => !skipped.ContainsKey(s)))
             {
                 await RunWrkAsync(server, workload, options.Warmup);
-                var result = WrkOutputParser.Parse(await RunWrkAsync(server, workload, options.Duration));
-                console.WriteLine($"   {server.Name} {workload.Name} round {round}: {result.RequestsPerSecond:N0} req/s, p99 {result.P99Ms:0.00} ms, socket errors {result.SocketErrors}, non-2xx {result.Non2xx}");
+                var cpuBefore = server.CpuTime();
+                var output = await RunWrkAsync(server, workload, options.Duration);
+                var cpu = server.CpuTime() - cpuBefore;
+                var result = WrkOutputParser.Parse(output) is var parsed && parsed.Requests > 0
+                    ? parsed with { ServerCpuMicrosecondsPerRequest = cpu.TotalMicroseconds / parsed.Requests }
+                    : parsed;
+                console.WriteLine($"   {server.Name} {workload.Name} round {round}: {result.RequestsPerSecond:N0} req/s, p99 {result.P99Ms:0.00} ms, CPU {result.ServerCpuMicrosecondsPerRequest:0.00} µs/request, socket errors {result.SocketErrors}, non-2xx {result.Non2xx}");
                 rounds[server].Add(result);
             }
         }

@@ -51,6 +51,10 @@ public sealed record BenchReport(
     public double? P99Ratio(Measurement measurement) =>
         Ratio(measurement, m => m.P99Ms);
 
+    /// <summary>A peer's server CPU per request over ActorHttp's (median round of each); null when either is missing.</summary>
+    public double? CpuRatio(Measurement measurement) =>
+        Ratio(measurement, m => m.ServerCpuMicrosecondsPerRequest);
+
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public string ToMarkdown()
@@ -62,18 +66,20 @@ public sealed record BenchReport(
         md.AppendLine();
         md.AppendLine("Ratios are each server's figure over ActorHttp's in this same run: a throughput ratio above 1 means that server served more requests per second than ActorHttp; a p99 ratio above 1 means its slowest 1% were slower than ActorHttp's.");
         md.AppendLine();
-        md.AppendLine("| workload | server | requests/s | vs ActorHttp | p50 | p99 | p99 vs ActorHttp | socket errors | non-2xx | RSS | every round (requests/s) |");
-        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        md.AppendLine("Server CPU per request is the server's CPU time (user + system) over the measured run divided by the requests it served: it moves much less than requests/s when the shared machine slows down.");
+        md.AppendLine();
+        md.AppendLine("| workload | server | requests/s | vs ActorHttp | p50 | p99 | p99 vs ActorHttp | CPU per request | CPU vs ActorHttp | socket errors | non-2xx | RSS | every round (requests/s) |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
         foreach (var m in Measurements)
         {
             if (m.Result is not { } r)
             {
-                md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Workload} | {m.Server} | skipped: {m.Skipped} | | | | | | | | |");
+                md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Workload} | {m.Server} | skipped: {m.Skipped} | | | | | | | | | | |");
                 continue;
             }
 
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {m.Workload} | {m.Server} | {r.RequestsPerSecond:N0} | {FormatRatio(ThroughputRatio(m))} | {FormatMs(r.P50Ms)} | {FormatMs(r.P99Ms)} | {FormatRatio(P99Ratio(m))} | {m.SocketErrors:N0} | {m.Non2xx:N0} | {m.ResidentBytes / 1048576.0:N0} MiB | {string.Join(" / ", m.Rounds.Select(round => round.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
+                $"| {m.Workload} | {m.Server} | {r.RequestsPerSecond:N0} | {FormatRatio(ThroughputRatio(m))} | {FormatMs(r.P50Ms)} | {FormatMs(r.P99Ms)} | {FormatRatio(P99Ratio(m))} | {FormatMicroseconds(r.ServerCpuMicrosecondsPerRequest)} | {FormatRatio(CpuRatio(m))} | {m.SocketErrors:N0} | {m.Non2xx:N0} | {m.ResidentBytes / 1048576.0:N0} MiB | {string.Join(" / ", m.Rounds.Select(round => round.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
         }
 
         md.AppendLine();
@@ -146,6 +152,8 @@ public sealed record BenchReport(
     }
 
     private static string FormatRatio(double? ratio) => ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "–";
+
+    private static string FormatMicroseconds(double us) => double.IsNaN(us) ? "–" : us.ToString("0.00", CultureInfo.InvariantCulture) + " µs";
 
     private static string FormatMs(double ms) => double.IsNaN(ms) ? "–" : ms.ToString("0.00", CultureInfo.InvariantCulture) + " ms";
 }

@@ -49,6 +49,9 @@ public sealed class ServerProcess : IDisposable
     /// <summary>Resident memory of the server's processes, in bytes, from /proc.</summary>
     public long ResidentBytes() => ProcessIds.Sum(ResidentBytesOf);
 
+    /// <summary>CPU time the server's processes have used so far (user + system).</summary>
+    public TimeSpan CpuTime() => ProcessIds.Aggregate(TimeSpan.Zero, (sum, pid) => sum + CpuTimeOf(pid));
+
     public void Dispose()
     {
         if (!_process.HasExited)
@@ -58,6 +61,20 @@ public sealed class ServerProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static TimeSpan CpuTimeOf(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return process.TotalProcessorTime;
+        }
+        catch (Exception error) when (error is ArgumentException or InvalidOperationException)
+        {
+            // Exited in the meantime (an nginx worker being replaced): it counts no more.
+            return TimeSpan.Zero;
+        }
     }
 
     private static long ResidentBytesOf(int pid)

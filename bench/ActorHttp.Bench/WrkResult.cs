@@ -16,6 +16,13 @@ public sealed record WrkResult(
     long Non2xx)
 {
     public long SocketErrors => ConnectErrors + ReadErrors + WriteErrors + Timeouts;
+
+    /// <summary>
+    /// The server's CPU time (user + system, all its processes) during the run over the requests it
+    /// served; NaN when not measured. Far steadier than requests/s when the shared machine slows down,
+    /// it says how much work each server does per request.
+    /// </summary>
+    public double ServerCpuMicrosecondsPerRequest { get; init; } = double.NaN;
 }
 
 /// <summary>Reads wrk 4.1's text output (run with <c>--latency</c>).</summary>
