@@ -350,11 +350,11 @@ public sealed class HttpRequestParser
         }
 
         var method = Intern(requestLine[..firstSp], KnownMethods);
-        string path, query;
-        if (_lastTarget is not null && target[0] == '/' && Ascii.Equals(target, _lastTarget))
+        string targetText, path, query;
+        if (_lastTarget is not null && Ascii.Equals(target, _lastTarget))
         {
             // The same origin-form target as the last request: it parses to the same path and query.
-            (path, query) = (_lastPath, _lastQuery);
+            (targetText, path, query) = (_lastTarget, _lastPath, _lastQuery);
         }
         else
         {
@@ -362,6 +362,13 @@ public sealed class HttpRequestParser
             if (targetReason is not null)
             {
                 return targetReason;
+            }
+
+            // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
+            targetText = target.Length == path.Length && Ascii.Equals(target, path) ? path : Encoding.ASCII.GetString(target);
+            if (target[0] == '/')
+            {
+                (_lastTarget, _lastPath, _lastQuery) = (targetText, path, query);
             }
         }
 
@@ -373,7 +380,7 @@ public sealed class HttpRequestParser
 
         var headers = ReuseHeaders();
         _fields.Clear();
-        return ApplyHeaderSemantics(method, target, path, query, version, headers);
+        return ApplyHeaderSemantics(method, targetText, path, query, version, headers);
     }
 
     private static RejectionReason? ParseVersion(ReadOnlySpan<byte> text, out HttpVersion version)
@@ -554,7 +561,7 @@ public sealed class HttpRequestParser
     }
 
     private RejectionReason? ApplyHeaderSemantics(
-        string method, ReadOnlySpan<byte> target, string path, string query, HttpVersion version, HttpHeaders headers)
+        string method, string target, string path, string query, HttpVersion version, HttpHeaders headers)
     {
         var hostCount = 0;
         string? host = null;
@@ -640,8 +647,7 @@ public sealed class HttpRequestParser
         _pending = new HttpRequest
         {
             Method = method,
-            // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
-            Target = ReuseTarget(target, path, query),
+            Target = target,
             Path = path,
             Query = query,
             Version = version,
@@ -682,14 +688,8 @@ public sealed class HttpRequestParser
     {
         var chunkedCount = 0;
         var lastIsChunked = false;
-        for (var i = 0; i < headers.Count; i++)
+        foreach (var value in headers.GetValues("Transfer-Encoding"))
         {
-            var (name, value) = headers[i];
-            if (!string.Equals(name, "Transfer-Encoding", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
             foreach (var range in value.AsSpan().Split(','))
             {
                 var coding = value.AsSpan(range).Trim(" \t");
@@ -1045,23 +1045,6 @@ public sealed class HttpRequestParser
         }
 
         return _lastHeaders = new HttpHeaders(_fields.ToArray());
-    }
-
-    private string ReuseTarget(ReadOnlySpan<byte> target, string path, string query)
-    {
-        if (_lastTarget is not null && Ascii.Equals(target, _lastTarget))
-        {
-            return _lastTarget;
-        }
-
-        // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
-        var text = target.Length == path.Length && Ascii.Equals(target, path) ? path : Encoding.ASCII.GetString(target);
-        if (target[0] == '/')
-        {
-            (_lastTarget, _lastPath, _lastQuery) = (text, path, query);
-        }
-
-        return text;
     }
 
     private static int HexValue(byte b) => b <= '9' ? b - '0' : (b | 0x20) - 'a' + 10;
