@@ -28,7 +28,8 @@ public sealed class ConnectionActor : UntypedActor
     private readonly long _connectionId;
     private readonly ServerSettings _settings;
     private readonly IActorRef _router;
-    private readonly bool _overloaded;
+    private readonly HttpResponse? _refusal;
+    private readonly ConnectionSlot _slot;
     private readonly HttpRequestParser _parser;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Exchange> _exchanges = new();
@@ -44,6 +45,10 @@ public sealed class ConnectionActor : UntypedActor
     private readonly long _headerTicks;
     private readonly long _handlerTicks;
     private readonly long _shortestTicks;
+    private readonly DataRateMeter _bodyRate;
+    private readonly DataRateMeter _sendRate;
+    private long _ackedWhenSendStalled;
+    private long _publishedIdleSince;
     private SocketOperation? _sender;
     private byte[] _buffer;
     private int _bufferStart;
@@ -65,13 +70,16 @@ public sealed class ConnectionActor : UntypedActor
     private bool _flushScheduled;
     private bool _flushing;
 
-    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded, StreamedBodyRoutes? streamedBodies)
+    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal, StreamedBodyRoutes? streamedBodies, ConnectionSlot? slot)
     {
         _socket = socket;
         _connectionId = connectionId;
         _settings = settings;
         _router = router;
-        _overloaded = overloaded;
+        _refusal = refusal;
+        _slot = slot ?? new ConnectionSlot((socket.RemoteEndPoint as IPEndPoint)?.Address);
+        _bodyRate = new DataRateMeter(settings.MinRequestBodyRate, Stopwatch.Frequency);
+        _sendRate = new DataRateMeter(settings.MinResponseDataRate, Stopwatch.Frequency);
         _parser = new HttpRequestParser(settings.Limits, streamedBodies?.Lookup);
         _maxBufferSize = settings.Limits.MaxRequestLineBytes + settings.Limits.MaxHeaderBytes + 64 * 1024;
         _idleTicks = StopwatchTicks(settings.IdleTimeout);
@@ -81,21 +89,21 @@ public sealed class ConnectionActor : UntypedActor
         _buffer = [];
     }
 
-    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, bool overloaded = false, StreamedBodyRoutes? streamedBodies = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, overloaded, streamedBodies));
+    /// <param name="refusal">An answer that refuses the connection outright (a connection limit was reached): sent, then the connection closes.</param>
+    /// <param name="slot">What the listener may read of this connection (its client, whether it is idle); a private one when null.</param>
+    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal = null, StreamedBodyRoutes? streamedBodies = null, ConnectionSlot? slot = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, refusal, streamedBodies, slot));
 
     protected override void PreStart()
     {
         // Responses are batched by us; Nagle would only add latency to the last segment.
         _socket.NoDelay = true;
-        _clientAddress = (_socket.RemoteEndPoint as IPEndPoint)?.Address;
+        _clientAddress = _slot.Client;
         _receiver = new SocketOperation(Self, BytesReceived.Of, static error => new ReceiveFailed(error));
-        if (_overloaded)
+        if (_refusal is not null)
         {
             _stopParsing = true;
-            EnqueueServerResponse(
-                HttpResponse.Text(503, "The server is at its connection limit; try again shortly.\n")
-                    .WithHeader("Retry-After", "1") with { Close = true });
+            EnqueueServerResponse(_refusal with { Close = true });
         }
 
         Pump();
@@ -103,6 +111,7 @@ public sealed class ConnectionActor : UntypedActor
 
     protected override void PostStop()
     {
+        _slot.IdleSince = 0;
         _scheduled.Cancel();
         _bodyStream?.Reader?.Tell(new RequestBodyAborted(_bodyStream.Exchange.Sequence, "the connection closed"));
         foreach (var exchange in _exchanges)
@@ -159,11 +168,22 @@ public sealed class ConnectionActor : UntypedActor
                 OnDeadlineCheck();
                 break;
             case Drain:
-                // A body being streamed is read to its end, so its request can still finish; nothing
-                // after it is read.
+                // What the client has already sent is read and answered (the last answer says
+                // Connection: close); a connection with nothing pending closes at once.
                 _draining = true;
-                _stopParsing = _bodyStream is null || _stopParsing;
+                StopParsingIfDrained();
                 Pump();
+                break;
+            case ReclaimIdle when IsIdleBetweenRequests || _lingering:
+                // The listener needs this connection's slot for a new client, and claimed it while
+                // the connection was idle between requests; it closes without a word, as nginx closes
+                // the keep-alive connections it reclaims (a client may always retry on a fresh one).
+                _log.Debug("Connection {ConnectionId}: idle keep-alive connection reclaimed for a new client at max-connections", _connectionId);
+                Context.Stop(Self);
+                break;
+            case ReclaimIdle:
+                // Busy again since the listener claimed it: it stays, and the limit is exceeded by
+                // one until a connection closes. Closing it now would drop a request in flight.
                 break;
             case FlushOutput:
                 _flushScheduled = false;
@@ -230,6 +250,11 @@ public sealed class ConnectionActor : UntypedActor
 
         _bufferEnd += count;
         _idleSince = 0;
+        if (_bodyRate.Started)
+        {
+            _bodyRate.Add(count);
+        }
+
         Pump();
     }
 
@@ -239,11 +264,13 @@ public sealed class ConnectionActor : UntypedActor
         if (_sentCount < _output.WrittenCount)
         {
             Send(_output.WrittenMemory[_sentCount..]);
+            UpdateTimers();
             return;
         }
 
         _sending = false;
         _sentCount = 0;
+        _sendRate.Reset();
         _output.Release();
         SendOperations.Return(_sender!);
         _sender = null;
@@ -347,6 +374,40 @@ public sealed class ConnectionActor : UntypedActor
         }
 
         var now = Stopwatch.GetTimestamp();
+        if (_sendRate.Started)
+        {
+            if (_ackedWhenSendStalled >= 0 && TcpProgress.BytesAcknowledged(_socket) is { } acknowledged)
+            {
+                _sendRate.SetProgress(acknowledged - _ackedWhenSendStalled);
+            }
+
+            if (_sendRate.IsTooSlow(now))
+            {
+                // Nothing can be said to a client that does not read: the connection just closes.
+                _log.Debug("Connection {ConnectionId}: the client reads slower than {Rate} bytes/s; closing", _connectionId, _settings.MinResponseDataRate.BytesPerSecond);
+                Context.Stop(Self);
+                return;
+            }
+        }
+
+        if (_bodyRate.IsTooSlow(now))
+        {
+            _log.Debug("Connection {ConnectionId}: request body slower than {Rate} bytes/s; answering 408", _connectionId, _settings.MinRequestBodyRate.BytesPerSecond);
+            var tooSlow = HttpResponse.Text(408, "The request body arrived slower than the server's minimum data rate.\n") with { Close = true };
+            _bodyRate.Reset();
+            if (_bodyStream is not null)
+            {
+                FailBodyStream("the client sent the body slower than the minimum data rate", tooSlow);
+                Pump();
+            }
+            else
+            {
+                RefuseWith(tooSlow);
+            }
+
+            return;
+        }
+
         if (_headStartedAt != 0 && now - _headStartedAt >= _headerTicks)
         {
             _log.Debug("Connection {ConnectionId}: request headers not complete within {Timeout}", _connectionId, _settings.RequestHeaderTimeout);
@@ -401,7 +462,10 @@ public sealed class ConnectionActor : UntypedActor
         Context.Stop(Self);
     }
 
-    private void RefuseWithTimeout()
+    private void RefuseWithTimeout() => RefuseWith(HttpResponse.Text(408, "The server timed out waiting for the request.\n") with { Close = true });
+
+    /// <summary>Answers the request being read with <paramref name="refusal"/> (after the answers before it) and reads nothing more.</summary>
+    private void RefuseWith(HttpResponse refusal)
     {
         if (_stopParsing && _closeAfterSend)
         {
@@ -409,7 +473,7 @@ public sealed class ConnectionActor : UntypedActor
         }
 
         _stopParsing = true;
-        EnqueueServerResponse(HttpResponse.Text(408, "The server timed out waiting for the request.\n") with { Close = true });
+        EnqueueServerResponse(refusal);
         Pump();
     }
 
@@ -419,6 +483,11 @@ public sealed class ConnectionActor : UntypedActor
     /// </summary>
     private void Pump()
     {
+        if (_draining)
+        {
+            StopParsingIfDrained();
+        }
+
         ParseBuffered();
         if (!_sending && ShouldBatchLater())
         {
@@ -439,7 +508,7 @@ public sealed class ConnectionActor : UntypedActor
             else
             {
                 AcknowledgeSentChunks();
-                if (_closeAfterSend || (_exchanges.Count == 0 && (_peerClosed || _draining || _stopParsing)))
+                if (_closeAfterSend || (_exchanges.Count == 0 && (_peerClosed || _stopParsing)))
                 {
                     Close();
                     return;
@@ -450,9 +519,70 @@ public sealed class ConnectionActor : UntypedActor
         UpdateTimers();
         if (!_stopParsing && (_bodyStream is { } stream
                 ? stream.Wanted || _bufferStart == _bufferEnd
-                : _exchanges.Count < _settings.PipeliningLimit))
+                : MayReadAnotherRequest))
         {
             StartReceive();
+        }
+    }
+
+    /// <summary>
+    /// Room for one more pipelined request: fewer than <c>pipelining-limit</c> in flight, and less
+    /// than <c>max-response-buffer</c> of answers waiting for the client to read them. A client that
+    /// sends requests but does not read the answers therefore holds a bounded amount of memory, and
+    /// TCP pushes back on it.
+    /// </summary>
+    private bool MayReadAnotherRequest =>
+        _exchanges.Count < _settings.PipeliningLimit && !(_sending && _output.WrittenCount - _sentCount >= _settings.MaxResponseBuffer);
+
+    /// <summary>
+    /// While draining, input the client has already sent (buffered here or waiting in the kernel) is
+    /// still read and answered; once none is left, nothing more is read and the connection closes
+    /// after its answers. The kernel is asked only while draining.
+    /// </summary>
+    private void StopParsingIfDrained()
+    {
+        if (_stopParsing || _bodyStream is not null || _parser.HasPartialRequest || _bufferStart != _bufferEnd)
+        {
+            return;
+        }
+
+        int available;
+        try
+        {
+            available = _peerClosed ? 0 : _socket.Available;
+        }
+        catch (Exception error) when (error is SocketException or ObjectDisposedException)
+        {
+            available = 0;
+        }
+
+        _stopParsing = available == 0;
+    }
+
+    /// <summary>
+    /// The kernel could not take a send at once: the client reads slower than the server writes.
+    /// Until the output is out, the client must keep to <c>min-response-data-rate</c>, measured by
+    /// what it acknowledges (see <see cref="TcpProgress"/>).
+    /// </summary>
+    private void OnSendStalled(int pendingBytes)
+    {
+        if (!_settings.MinResponseDataRate.Enabled)
+        {
+            return;
+        }
+
+        if (!_sendRate.Started)
+        {
+            _sendRate.Start();
+            _sendRate.Run(true, Stopwatch.GetTimestamp());
+            _ackedWhenSendStalled = TcpProgress.BytesAcknowledged(_socket) ?? -1;
+        }
+
+        if (_ackedWhenSendStalled < 0)
+        {
+            // No count from the kernel: the pending send is credited whole, as Kestrel does, which
+            // gives the client the time the rate allows for it.
+            _sendRate.Add(pendingBytes);
         }
     }
 
@@ -492,7 +622,7 @@ public sealed class ConnectionActor : UntypedActor
     {
         // Requests parsed from one read arrived together: they share one timestamp.
         var now = 0L;
-        while (!_stopParsing && (_bodyStream is { } stream ? stream.Wanted : _exchanges.Count < _settings.PipeliningLimit))
+        while (!_stopParsing && (_bodyStream is { } stream ? stream.Wanted : MayReadAnotherRequest))
         {
             var outcome = _parser.Parse(_buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart), out var consumed);
             var parsedFrom = _bufferStart;
@@ -533,7 +663,7 @@ public sealed class ConnectionActor : UntypedActor
                 case ParseOutcome.BodyComplete:
                     var ended = _bodyStream!;
                     _bodyStream = null;
-                    _stopParsing = !ended.Exchange.Framing.KeepAlive || _draining;
+                    _stopParsing = !ended.Exchange.Framing.KeepAlive;
                     DeliverBody(ended, new RequestBodyEnd(ended.Exchange.Sequence, _parser.TakeRequest().Trailers));
                     break;
                 default:
@@ -594,7 +724,9 @@ public sealed class ConnectionActor : UntypedActor
 
     private void WriteReadyResponses()
     {
-        while (_exchanges.First is { } node)
+        // One batch holds at most max-response-buffer (plus the answer that crosses it): the rest
+        // waits for the client to take this much first.
+        while (_exchanges.First is { } node && _output.WrittenCount < _settings.MaxResponseBuffer)
         {
             var exchange = node.Value;
             if (exchange.Response is null)
@@ -604,7 +736,7 @@ public sealed class ConnectionActor : UntypedActor
 
             if (!exchange.HeadWritten)
             {
-                WriteHead(exchange, closeAfter: _draining && node.Next is null);
+                WriteHead(exchange, closeAfter: _draining && _stopParsing && node.Next is null);
             }
 
             if (exchange.Response.Streamed)
@@ -760,6 +892,29 @@ public sealed class ConnectionActor : UntypedActor
         var headPending = _parser.HasPartialRequest && !_parser.HeadComplete && !_stopParsing;
         _headStartedAt = !headPending ? 0 : _headStartedAt == 0 ? Now(ref now) : _headStartedAt;
 
+        PublishReclaimable();
+
+        // A body being read is timed only while the server asks the client for it: not while the
+        // handler is not reading, the pipeline is full or a 100-continue has not been sent yet.
+        if (_stopParsing || (_bodyStream is null && !(_parser.HeadComplete && _parser.HasPartialRequest)))
+        {
+            _bodyRate.Reset();
+        }
+        else
+        {
+            if (!_bodyRate.Started)
+            {
+                _bodyRate.Start();
+            }
+
+            var asked = (!_parser.ExpectsContinue || _continueSent)
+                && (_bodyStream is { } stream ? stream.Wanted : MayReadAnotherRequest);
+            if (asked != _bodyRate.Running)
+            {
+                _bodyRate.Run(asked, Now(ref now));
+            }
+        }
+
         var due = long.MaxValue;
         if (_idleSince != 0)
         {
@@ -779,6 +934,16 @@ public sealed class ConnectionActor : UntypedActor
             }
         }
 
+        if (_bodyRate.Running)
+        {
+            due = Math.Min(due, _bodyRate.DueAt(Now(ref now)));
+        }
+
+        if (_sendRate.Running)
+        {
+            due = Math.Min(due, _sendRate.DueAt(Now(ref now)));
+        }
+
         // A check already due earlier re-reads the timestamps when it fires; only an earlier deadline
         // needs another. Checks are never further apart than the shortest timeout, so a deadline
         // that appears later (a request on an idle connection) is usually covered by the one pending.
@@ -792,6 +957,25 @@ public sealed class ConnectionActor : UntypedActor
 #pragma warning restore AK1004
         }
     }
+
+    /// <summary>
+    /// Tells the listener (through the shared slot, written only when it changes) whether this
+    /// connection may be reclaimed: while idle between requests, since when; while lingering after
+    /// its last answer, first of all (it has nothing left to give its client).
+    /// </summary>
+    private void PublishReclaimable()
+    {
+        var since = _lingering ? ConnectionSlot.ReclaimFirst : IsIdleBetweenRequests ? _idleSince : 0;
+        if (since != _publishedIdleSince)
+        {
+            _publishedIdleSince = since;
+            _slot.IdleSince = since;
+        }
+    }
+
+    /// <summary>A keep-alive connection between requests: nothing buffered, nothing in flight, nothing to send.</summary>
+    private bool IsIdleBetweenRequests =>
+        _exchanges.Count == 0 && !_sending && !_stopParsing && _bodyStream is null && !_parser.HasPartialRequest && _bufferStart == _bufferEnd;
 
     private static long Now(ref long now) => now != 0 ? now : now = Stopwatch.GetTimestamp();
 
@@ -914,6 +1098,7 @@ public sealed class ConnectionActor : UntypedActor
         var sender = _sender ??= SendOperations.Rent(Self);
         if (sender.StartSend(_socket, bytes))
         {
+            OnSendStalled(bytes.Length);
             return;
         }
 
@@ -941,6 +1126,7 @@ public sealed class ConnectionActor : UntypedActor
         }
 
         _lingering = true;
+        PublishReclaimable();
         try
         {
             _socket.Shutdown(SocketShutdown.Send);

@@ -37,3 +37,13 @@ internal sealed record FlushOutput
 {
     public static readonly FlushOutput Instance = new();
 }
+
+/// <summary>
+/// From the listener at <c>max-connections</c>: it has claimed this idle keep-alive connection's
+/// slot for a new client. The connection closes if it is still idle, and stays if a request has
+/// arrived since.
+/// </summary>
+internal sealed record ReclaimIdle : IDeadLetterSuppression
+{
+    public static readonly ReclaimIdle Instance = new();
+}

@@ -18,6 +18,9 @@ public sealed record ServerSettings
     public int Port { get; init; } = 8080;
     public int ListenBacklog { get; init; } = 512;
     public int MaxConnections { get; init; } = 10_000;
+
+    /// <summary>Most connections from one client address at once; 0 for no such limit.</summary>
+    public int MaxConnectionsPerClient { get; init; }
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(60);
     public IdleResponse IdleResponse { get; init; } = IdleResponse.RequestTimeout;
     public TimeSpan RequestHeaderTimeout { get; init; } = TimeSpan.FromSeconds(30);
@@ -25,6 +28,11 @@ public sealed record ServerSettings
     public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public int PipeliningLimit { get; init; } = 16;
     public TimeSpan LingerTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    public MinDataRate MinRequestBodyRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
+    public MinDataRate MinResponseDataRate { get; init; } = new(240, TimeSpan.FromSeconds(5));
+
+    /// <summary>Most bytes of answers a connection holds for a client that is not reading them before it stops reading further requests.</summary>
+    public int MaxResponseBuffer { get; init; } = 64 * 1024;
     public int ReceiveBufferSize { get; init; } = 4096;
     public bool AccessLog { get; init; } = true;
 
@@ -49,6 +57,7 @@ public sealed record ServerSettings
             Port = Read(server, "server", "port", static (c, k) => c.GetInt(k)),
             ListenBacklog = Read(server, "server", "listen-backlog", static (c, k) => c.GetInt(k)),
             MaxConnections = Read(server, "server", "max-connections", static (c, k) => c.GetInt(k)),
+            MaxConnectionsPerClient = Read(server, "server", "max-connections-per-client", static (c, k) => c.GetInt(k)),
             IdleTimeout = Read(server, "server", "idle-timeout", static (c, k) => c.GetTimeSpan(k)),
             IdleResponse = ParseIdleResponse(Read(server, "server", "idle-response", static (c, k) => c.GetString(k))),
             RequestHeaderTimeout = Read(server, "server", "request-header-timeout", static (c, k) => c.GetTimeSpan(k)),
@@ -56,6 +65,9 @@ public sealed record ServerSettings
             ShutdownTimeout = Read(server, "server", "shutdown-timeout", static (c, k) => c.GetTimeSpan(k)),
             PipeliningLimit = Read(server, "server", "pipelining-limit", static (c, k) => c.GetInt(k)),
             LingerTimeout = Read(server, "server", "linger-timeout", static (c, k) => c.GetTimeSpan(k)),
+            MinRequestBodyRate = ReadRate(server, "min-request-body-rate"),
+            MinResponseDataRate = ReadRate(server, "min-response-data-rate"),
+            MaxResponseBuffer = checked((int)(Read(server, "server", "max-response-buffer", static (c, k) => c.GetByteSize(k)) ?? throw new ConfigurationException("actorhttp.server.max-response-buffer is not a size"))),
             ReceiveBufferSize = Read(server, "server", "receive-buffer-size", static (c, k) => c.GetInt(k)),
             AccessLog = Read(server, "server", "access-log", static (c, k) => c.GetBoolean(k)),
             ConnectionDispatcher = server.GetString("connection-dispatcher", string.Empty),
@@ -92,6 +104,10 @@ public sealed record ServerSettings
         Require(Port is >= 0 and <= 65535, "actorhttp.server.port must be between 0 and 65535");
         Require(IPAddress.TryParse(Host, out _) || Uri.CheckHostName(Host) != UriHostNameType.Unknown, "actorhttp.server.host is not an address or host name");
         Require(MaxConnections > 0, "actorhttp.server.max-connections must be positive");
+        Require(MaxConnectionsPerClient >= 0, "actorhttp.server.max-connections-per-client must be 0 (no limit) or positive");
+        Require(MinRequestBodyRate.BytesPerSecond >= 0 && MinRequestBodyRate.Grace >= TimeSpan.Zero, "actorhttp.server.min-request-body-rate and its grace must not be negative");
+        Require(MinResponseDataRate.BytesPerSecond >= 0 && MinResponseDataRate.Grace >= TimeSpan.Zero, "actorhttp.server.min-response-data-rate and its grace must not be negative");
+        Require(MaxResponseBuffer >= 1024, "actorhttp.server.max-response-buffer must be at least 1KiB");
         Require(PipeliningLimit > 0, "actorhttp.server.pipelining-limit must be positive");
         Require(ReceiveBufferSize >= 512, "actorhttp.server.receive-buffer-size must be at least 512");
         Require(IdleTimeout > TimeSpan.Zero && RequestHeaderTimeout > TimeSpan.Zero && HandlerTimeout > TimeSpan.Zero, "actorhttp.server timeouts must be positive");
@@ -105,6 +121,14 @@ public sealed record ServerSettings
         {
             throw new ConfigurationException(message);
         }
+    }
+
+    /// <summary>A rate in bytes per second (0 turns it off) and its grace period, <c>KEY</c> and <c>KEY-grace</c>.</summary>
+    private static MinDataRate ReadRate(Config server, string key)
+    {
+        var bytesPerSecond = Read(server, "server", key, static (c, k) => c.GetDouble(k));
+        var grace = Read(server, "server", key + "-grace", static (c, k) => c.GetTimeSpan(k));
+        return bytesPerSecond == 0 ? MinDataRate.Off : new MinDataRate(bytesPerSecond, grace);
     }
 
     private static long GetBytes(Config config, string key) =>

@@ -21,9 +21,10 @@ public sealed class HttpRequestParser
     private const int MaxChunkSizeDigits = 64;
     private const int InitialChunkBufferBytes = 4096;
 
-    // A Content-Length body grows as its bytes arrive, from at most this: a client that declares
-    // 30 MB and sends nothing must not cost 30 MB (many such connections would exhaust memory).
-    private const int InitialContentLengthBufferBytes = 64 * 1024;
+    // A Content-Length body grows as its bytes arrive, from what the first read brought (at least
+    // this): a client that declares 30 MB and trickles it must cost what it has sent, not 30 MB, nor
+    // a fixed 64 KiB that ten thousand trickling connections multiply into most of a gigabyte.
+    private const int InitialContentLengthBufferBytes = 4096;
 
     private static readonly SearchValues<byte> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
@@ -673,7 +674,7 @@ public sealed class HttpRequestParser
         else if (bodyLength > 0)
         {
             _declaredBodyLength = bodyLength;
-            _body = _streaming ? null : new byte[Math.Min(bodyLength, InitialContentLengthBufferBytes)];
+            _body = null;
             _state = State.ContentLengthBody;
         }
 
@@ -748,12 +749,17 @@ public sealed class HttpRequestParser
     private ParseOutcome ParseContentLengthBody(ReadOnlySpan<byte> data, ref int consumed)
     {
         var take = (int)Math.Min(_declaredBodyLength - _bodyFilled, data.Length - consumed);
+        if (take == 0)
+        {
+            return ParseOutcome.NeedMoreData;
+        }
+
         var needed = _bodyFilled + take;
-        if (needed > _body!.Length)
+        if (_body is null || needed > _body.Length)
         {
             // Doubling keeps the copies linear in the body size; the cap keeps the final array exact.
-            var grown = new byte[Math.Min(_declaredBodyLength, Math.Max(needed, _body.Length * 2L))];
-            _body.AsSpan(0, (int)_bodyFilled).CopyTo(grown);
+            var grown = new byte[Math.Min(_declaredBodyLength, Math.Max(needed, Math.Max(InitialContentLengthBufferBytes, (_body?.Length ?? 0) * 2L)))];
+            _body?.AsSpan(0, (int)_bodyFilled).CopyTo(grown);
             _body = grown;
         }
 

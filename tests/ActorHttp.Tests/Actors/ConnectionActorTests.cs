@@ -211,7 +211,7 @@ public sealed class ConnectionActorTests(ITestOutputHelper output) : TestKit(out
     {
         await using var pair = await SocketPair.ConnectAsync();
         var router = CreateTestProbe();
-        Sys.ActorOf(ConnectionActor.Props(pair.Server, 1, Settings, router.Ref, overloaded: true));
+        Sys.ActorOf(ConnectionActor.Props(pair.Server, 1, Settings, router.Ref, refusal: HttpResponse.Text(503, "The server is at its connection limit; try again shortly.\n").WithHeader("Retry-After", "1")));
 
         var response = await pair.Client.ReadResponseAsync(timeout: ReadTimeout);
 

@@ -6,15 +6,14 @@ namespace ActorHttp.Tests.EndToEnd;
 public sealed class LifecycleTests
 {
     [Fact]
-    public async Task Connections_over_the_limit_get_503_and_the_others_keep_working()
+    public async Task Busy_connections_at_the_limit_are_not_reclaimed_and_a_newcomer_gets_503()
     {
         await using var server = await TestServer.StartAsync("actorhttp.server.max-connections = 2");
         await using var first = await RawHttpClient.ConnectAsync(server.Endpoint);
         await using var second = await RawHttpClient.ConnectAsync(server.Endpoint);
-        await first.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-        await second.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
-        Assert.Equal(200, (await first.ReadResponseAsync()).Status);
-        Assert.Equal(200, (await second.ReadResponseAsync()).Status);
+        await first.SendAsync("GET /slow?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n");
+        await second.SendAsync("GET /slow?ms=1500 HTTP/1.1\r\nHost: x\r\n\r\n");
+        await Task.Delay(300);
 
         await using var third = await RawHttpClient.ConnectAsync(server.Endpoint);
         var refused = await third.ReadResponseAsync();
@@ -23,6 +22,8 @@ public sealed class LifecycleTests
         Assert.Equal("1", refused.Header("Retry-After"));
         Assert.True(refused.SaysClose);
         Assert.True(await third.IsClosedByServerAsync());
+        Assert.Equal(200, (await first.ReadResponseAsync()).Status);
+        Assert.Equal(200, (await second.ReadResponseAsync()).Status);
         await first.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
         Assert.Equal(200, (await first.ReadResponseAsync()).Status);
     }

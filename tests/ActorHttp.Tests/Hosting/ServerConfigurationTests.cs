@@ -28,6 +28,10 @@ public sealed class ServerConfigurationTests : IDisposable
         Assert.Equal(16, settings.PipeliningLimit);
         Assert.Equal(TimeSpan.FromSeconds(1), settings.LingerTimeout);
         Assert.Equal(4096, settings.ReceiveBufferSize);
+        Assert.Equal(new MinDataRate(240, TimeSpan.FromSeconds(5)), settings.MinRequestBodyRate);
+        Assert.Equal(new MinDataRate(240, TimeSpan.FromSeconds(5)), settings.MinResponseDataRate);
+        Assert.Equal(64 * 1024, settings.MaxResponseBuffer);
+        Assert.Equal(0, settings.MaxConnectionsPerClient);
         Assert.True(settings.AccessLog);
         Assert.Equal(8 * 1024, settings.Limits.MaxRequestLineBytes);
         Assert.Equal(32 * 1024, settings.Limits.MaxHeaderBytes);
@@ -148,6 +152,31 @@ public sealed class ServerConfigurationTests : IDisposable
 
         Assert.Contains("actorhttp.server.idle-response", error.Message);
         Assert.Contains("maybe", error.Message);
+    }
+
+    [Fact]
+    public void A_rate_of_zero_turns_the_minimum_rate_off()
+    {
+        var settings = ServerSettings.FromConfig(ServerConfiguration.Load(overrides: """
+            actorhttp.server.min-request-body-rate = 0
+            actorhttp.server.min-response-data-rate = 1000
+            actorhttp.server.min-response-data-rate-grace = 2s
+            """));
+
+        Assert.False(settings.MinRequestBodyRate.Enabled);
+        Assert.Equal(new MinDataRate(1000, TimeSpan.FromSeconds(2)), settings.MinResponseDataRate);
+    }
+
+    [Theory]
+    [InlineData("actorhttp.server.min-request-body-rate = fast", "actorhttp.server.min-request-body-rate")]
+    [InlineData("actorhttp.server.min-response-data-rate = -5", "actorhttp.server.min-response-data-rate")]
+    [InlineData("actorhttp.server.max-connections-per-client = -1", "actorhttp.server.max-connections-per-client")]
+    [InlineData("actorhttp.server.max-response-buffer = 10", "actorhttp.server.max-response-buffer")]
+    public void Invalid_limits_and_rates_are_refused_naming_the_key(string setting, string key)
+    {
+        var error = Assert.Throws<Akka.Configuration.ConfigurationException>(() => ServerSettings.FromConfig(ServerConfiguration.Load(overrides: setting)));
+
+        Assert.Contains(key, error.Message);
     }
 
     [Fact]
