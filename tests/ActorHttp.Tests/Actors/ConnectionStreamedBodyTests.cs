@@ -154,6 +154,51 @@ public sealed class ConnectionStreamedBodyTests(ITestOutputHelper output) : Test
         Assert.True(await pair.Client.IsClosedByServerAsync(ReadTimeout));
     }
 
+    [Fact]
+    public async Task Time_the_handler_is_not_asking_for_the_body_does_not_count_against_the_client()
+    {
+        await using var pair = await SocketPair.ConnectAsync();
+        var router = CreateTestProbe();
+        var settings = Settings with { MinRequestBodyRate = new MinDataRate(1000, TimeSpan.FromMilliseconds(300)) };
+        var connection = Sys.ActorOf(ConnectionActor.Props(pair.Server, 1, settings, router.Ref, streamedBodies: UploadRoute()));
+        await pair.Client.SendAsync("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\nabc");
+        var request = await router.ExpectMsgAsync<HandleRequest>();
+        var handler = CreateTestProbe();
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+        await handler.ExpectMsgAsync<RequestBodyChunk>(ReadTimeout);
+        await pair.Client.SendAsync("def");
+
+        // The handler is busy (not asking) for five times the grace: the client, whose bytes are
+        // waiting, is not to blame, and nothing is said to it.
+        Assert.True(await pair.Client.StaysSilentAsync(TimeSpan.FromMilliseconds(1500)));
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+
+        Assert.Equal("def", System.Text.Encoding.ASCII.GetString((await handler.ExpectMsgAsync<RequestBodyChunk>(ReadTimeout)).Data.Span));
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+        await handler.ExpectMsgAsync<RequestBodyEnd>(ReadTimeout);
+    }
+
+    [Fact]
+    public async Task A_client_that_sends_the_body_slower_than_the_minimum_rate_while_asked_gets_408()
+    {
+        await using var pair = await SocketPair.ConnectAsync();
+        var router = CreateTestProbe();
+        var settings = Settings with { MinRequestBodyRate = new MinDataRate(1000, TimeSpan.FromMilliseconds(300)) };
+        var connection = Sys.ActorOf(ConnectionActor.Props(pair.Server, 1, settings, router.Ref, streamedBodies: UploadRoute()));
+        await pair.Client.SendAsync("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc");
+        var request = await router.ExpectMsgAsync<HandleRequest>();
+        var handler = CreateTestProbe();
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+        await handler.ExpectMsgAsync<RequestBodyChunk>(ReadTimeout);
+        connection.Tell(new ReadRequestBody(request.Sequence), handler.Ref);
+
+        var response = await pair.Client.ReadResponseAsync(timeout: ReadTimeout);
+
+        Assert.Equal(408, response.Status);
+        Assert.True(response.SaysClose);
+        await handler.ExpectMsgAsync<RequestBodyAborted>(ReadTimeout);
+    }
+
     /// <summary>Sends without blocking until the kernel takes nothing more for a while; returns how much it took.</summary>
     private static int FillUntilBlocked(RawHttpClient client, byte[] body)
     {
