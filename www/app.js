@@ -16,6 +16,11 @@ const tries = {
   "method": () => fetch("/hello", { method: "DELETE" }),
   "crash": () => fetch("/crash"),
   "too-large": () => fetch("/echo", { method: "POST", body: new Uint8Array(31_000_001) }),
+  "too-many": async () => {
+    // More than the burst of 5 at once: the ones past it find the bucket empty.
+    const answers = await Promise.all(Array.from({ length: 8 }, () => fetch("/limited", { cache: "no-store" })));
+    return answers.find(answer => answer.status === 429) ?? answers.at(-1);
+  },
   "unavailable": async () => {
     // The storm: 12 crashes at once (each answered 500), then the request that meets the shedding route.
     await Promise.all(Array.from({ length: 12 }, () => fetch("/crash", { cache: "no-store" })));

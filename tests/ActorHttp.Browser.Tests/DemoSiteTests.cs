@@ -108,7 +108,7 @@ public sealed class DemoSiteTests(DemoSiteFixture site) : IClassFixture<DemoSite
         [
             ("ok", "200"), ("created", "201"), ("no-content", "204"), ("partial", "206"), ("not-modified", "304"),
             ("bad-request", "400"), ("unauthorized", "401"), ("forbidden", "403"), ("not-found", "404"), ("method", "405"),
-            ("too-large", "413"), ("media-type", "415"), ("crash", "500"), ("bad-gateway", "502"), ("gateway-timeout", "504"),
+            ("too-large", "413"), ("media-type", "415"), ("too-many", "429"), ("crash", "500"), ("bad-gateway", "502"), ("gateway-timeout", "504"),
             ("unavailable", "503"),
         ];
         foreach (var (name, status) in expectations)

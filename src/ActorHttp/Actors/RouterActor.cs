@@ -25,7 +25,7 @@ public sealed record RouteRegistration(
 /// actors (round-robin), keeping the connection as the sender so the handler answers the connection
 /// directly. The handlers are children of the route's supervisor, which tells this actor who they
 /// are and when the route sheds load. What no route serves it answers itself: 404, 405 with
-/// <c>Allow</c>, 501, and <c>OPTIONS</c>.
+/// <c>Allow</c>, 501, and <c>OPTIONS</c>; and 429 to requests over a rate limit.
 /// </summary>
 public sealed class RouterActor : ReceiveActor
 {
@@ -35,11 +35,18 @@ public sealed class RouterActor : ReceiveActor
     private readonly AuthSettings _auth;
     private readonly IReadOnlyList<CorsPolicy> _cors;
     private readonly IActorRef[] _authenticators;
+    private readonly RateLimits _rateLimits;
     private int _nextAuthenticator;
 
-    public RouterActor(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null, IReadOnlyList<CorsPolicy>? cors = null)
+    public RouterActor(
+        IReadOnlyList<RouteRegistration> routes,
+        SupervisionSettings supervision,
+        AuthSettings? auth = null,
+        IReadOnlyList<CorsPolicy>? cors = null,
+        IReadOnlyList<RateLimitRule>? rateLimits = null)
     {
         _cors = cors ?? [];
+        _rateLimits = new RateLimits(rateLimits ?? []);
         _auth = auth ?? AuthSettings.None;
         _authenticators = _auth.Rules.Count == 0
             ? []
@@ -62,11 +69,23 @@ public sealed class RouterActor : ReceiveActor
         Receive<RouteShedding>(shedding => _endpoints[shedding.Supervisor].SheddingUntil = shedding.Until);
     }
 
-    public static Props Props(IReadOnlyList<RouteRegistration> routes, SupervisionSettings supervision, AuthSettings? auth = null, IReadOnlyList<CorsPolicy>? cors = null) =>
-        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth, cors));
+    public static Props Props(
+        IReadOnlyList<RouteRegistration> routes,
+        SupervisionSettings supervision,
+        AuthSettings? auth = null,
+        IReadOnlyList<CorsPolicy>? cors = null,
+        IReadOnlyList<RateLimitRule>? rateLimits = null) =>
+        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth, cors, rateLimits));
+
+    protected override void PostStop() => _rateLimits.Dispose();
 
     private void Route(HandleRequest message)
     {
+        if (!_rateLimits.IsEmpty && !WithinRateLimit(message))
+        {
+            return;
+        }
+
         var request = message.Request;
         if (_cors.Count > 0 && request.Method == "OPTIONS" && request.Headers["Origin"] is { } origin
             && request.Headers["Access-Control-Request-Method"] is { } requestedMethod
@@ -115,15 +134,48 @@ public sealed class RouterActor : ReceiveActor
         // No handler known here yet (or none alive): the supervisor decides.
         var handlers = endpoint.Handlers;
         var target = handlers.Length == 0 ? endpoint.Supervisor : handlers[endpoint.Next = (endpoint.Next + 1) % handlers.Length];
-        if (_authenticators.Length > 0 && _auth.RuleFor(message.Request.Path) is { } rule)
+        if (_authenticators.Length > 0 && message.User is null && _auth.RuleFor(message.Request.Path) is { } rule)
         {
             _nextAuthenticator = (_nextAuthenticator + 1) % _authenticators.Length;
-            _authenticators[_nextAuthenticator].Tell(new AuthenticateRequest(message, rule, target));
+            // A per-user rate limit is counted here once the user is known (see WithinRateLimit).
+            var authenticated = CountedPerUser(message.Request.Path) ? Self : target;
+            _authenticators[_nextAuthenticator].Tell(new AuthenticateRequest(message, rule, authenticated));
             return;
         }
 
         target.Tell(message, message.Connection);
     }
+
+    /// <summary>
+    /// nginx's <c>limit_req</c>: a request under a rate-limited prefix takes a token from its
+    /// client's (or user's) bucket, or is answered 429. Checked before routing, so every request
+    /// under the prefix counts, whatever it is answered, and a refused one costs no route match.
+    /// </summary>
+    private bool WithinRateLimit(HandleRequest message)
+    {
+        if (_rateLimits.For(message.Request.Path) is not { } buckets)
+        {
+            return true;
+        }
+
+        // A per-user limit on a protected path waits for the user: the authenticator hands the
+        // request back to this router with it (see Dispatch), and it is counted then.
+        var rule = buckets.Rule;
+        if (rule.Key == RateLimitKey.User && message.User is null && _auth.RuleFor(message.Request.Path) is not null)
+        {
+            return true;
+        }
+
+        if (buckets.TryTake(rule.KeyFor(message.ClientAddress, message.User?.Name), out var retryAfter))
+        {
+            return true;
+        }
+
+        Answer(message, RateLimits.TooManyRequests(rule, retryAfter));
+        return false;
+    }
+
+    private bool CountedPerUser(string path) => !_rateLimits.IsEmpty && _rateLimits.For(path)?.Rule.Key == RateLimitKey.User;
 
     /// <summary>
     /// A CORS preflight (Fetch standard, "CORS-preflight request"): 204 with the grants when the origin,

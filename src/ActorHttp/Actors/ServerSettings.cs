@@ -42,6 +42,7 @@ public sealed record ServerSettings
     public SupervisionSettings Supervision { get; init; } = new();
     public CompressionSettings Compression { get; init; } = new();
     public IReadOnlyList<ActorHttp.Routing.CorsPolicy> Cors { get; init; } = Array.Empty<ActorHttp.Routing.CorsPolicy>();
+    public IReadOnlyList<ActorHttp.Routing.RateLimitRule> RateLimits { get; init; } = Array.Empty<ActorHttp.Routing.RateLimitRule>();
 
     /// <summary>Reads the settings from the root configuration (the one holding <c>actorhttp { … }</c>).</summary>
     public static ServerSettings FromConfig(Config root)
@@ -86,6 +87,7 @@ public sealed record ServerSettings
                 HandlerInstances = Read(supervision, "supervision", "handler-instances", static (c, k) => c.GetInt(k)),
             },
             Cors = ActorHttp.Routing.CorsPolicy.FromConfig(root),
+            RateLimits = ActorHttp.Routing.RateLimitRule.FromConfig(root),
             Compression = new CompressionSettings
             {
                 Enabled = Read(compression, "compression", "enabled", static (c, k) => c.GetBoolean(k)),

@@ -5,6 +5,7 @@ using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Handlers.Uploads;
 using ActorHttp.Actors;
+using ActorHttp.Routing;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +27,7 @@ public sealed record ServerOptions
     /// <summary>HOCON applied over the config file (tests use it for short timeouts).</summary>
     public string? ConfigOverrides { get; init; }
 
-    /// <summary>Serve the demo routes (<c>/</c>, <c>/hello</c>, <c>/json</c>, <c>/echo</c>, <c>/crash</c>, <c>/slow</c>).</summary>
+    /// <summary>Serve the demo routes (<c>/</c>, <c>/hello</c>, <c>/json</c>, <c>/echo</c>, <c>/crash</c>, <c>/slow</c>, <c>/limited</c>, …).</summary>
     public bool DemoRoutes { get; init; } = true;
 
     /// <summary>Routes of the caller's own, added after the demo routes.</summary>
@@ -61,6 +62,12 @@ public sealed class ActorHttpServer : IAsyncDisposable
     {
         var config = ServerConfiguration.Load(options.ConfigFile, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot);
         var settings = ServerSettings.FromConfig(config);
+        if (options.DemoRoutes)
+        {
+            // The configured rules first: of two rules for one prefix, the first found wins.
+            settings = settings with { RateLimits = [.. settings.RateLimits, .. DemoRoutes.RateLimits] };
+        }
+
         var logger = options.Logger ?? LogSetup.CreateLogger(config);
 
         var listenSocket = AkkaBuilderExtensions.BindListenSocket(settings);

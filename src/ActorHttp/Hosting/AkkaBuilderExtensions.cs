@@ -46,7 +46,7 @@ public static class AkkaBuilderExtensions
                     $"actorhttp.server.connection-dispatcher: no dispatcher is configured at \"{settings.ConnectionDispatcher}\"");
             }
 
-            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors), "router");
+            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors, settings.RateLimits), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes)), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);

@@ -4,6 +4,7 @@ using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Handlers.Uploads;
+using ActorHttp.Routing;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
@@ -20,6 +21,7 @@ public static class DemoRoutes
         .MapGet("/crash", Props.Create<CrashHandler>())
         .MapGet("/slow", Props.Create<SlowHandler>())
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
+        .MapGet("/limited", Props.Create<LimitedHandler>())
         .MapGet("/private/{*rest}", Props.Create<PrivateHandler>())
         .Map(["GET", "POST", "PUT", "DELETE"], "/api/items/{*rest}", Props.Create<ItemsHandler>(), instances: 1)
         .MapUploads("/upload", uploads)
@@ -31,6 +33,15 @@ public static class DemoRoutes
     [
         new("/private", ["basic", "bearer"], "ActorHttp demo", []),
         new("/private/admin", ["basic", "bearer"], "ActorHttp demo", ["admin"]),
+    ];
+
+    /// <summary>
+    /// The demo's rate limit: 5 requests a second per client on <c>/limited</c>, in bursts of at most 5;
+    /// a sixth request at once gets 429.
+    /// </summary>
+    public static IReadOnlyList<RateLimitRule> RateLimits { get; } =
+    [
+        new("/limited", Rate: 5, Period: TimeSpan.FromSeconds(1), Burst: 5, RateLimitKey.Client, RateLimitRule.DefaultMaxKeys),
     ];
 
     /// <summary>The demo's one user, <c>demo</c> with password <c>demo</c> and role <c>user</c> (a salted PBKDF2 hash, never the password).</summary>
