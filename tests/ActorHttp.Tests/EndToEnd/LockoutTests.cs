@@ -57,11 +57,13 @@ public sealed class LockoutTests : IDisposable
         await using var server = await TestServer.StartAsync(FastRates);
         await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
         await client.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
-        for (var i = 0; i < 20; i++)
+        for (var i = 0; i < 10; i++)
         {
-            // 50 bytes every 100 ms: 500 bytes/s for two seconds, four times the grace.
-            await Task.Delay(100);
-            await client.SendAsync(new string('b', 50));
+            // 100 bytes every 250 ms: 400 bytes/s for two and a half seconds, five times the grace.
+            // Each piece pays for a second at the minimum rate, so a test thread delayed by a busy
+            // machine is not mistaken for a slow client.
+            await client.SendAsync(new string('b', 100));
+            await Task.Delay(250);
         }
 
         var response = await client.ReadResponseAsync();
