@@ -27,7 +27,7 @@ public sealed record AttackMeasurement(
     bool ServerExited = false)
 {
     /// <summary>How much the server's memory grew at its peak for each attack socket opened; null without any.</summary>
-    public double? PeakGrowthPerAttackSocket => Attacker is { Opened: > 0 } attacker && Attacker.Requests is null
+    public double? PeakGrowthPerAttackSocket => Attacker is { Opened: > 0, Requests: null } attacker
         ? (double)(RssPeak - RssBefore) / attacker.Opened
         : null;
 
