@@ -24,7 +24,7 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
     public async Task<BenchReport> RunAsync()
     {
         var started = DateTime.UtcNow;
-        WriteStaticFiles();
+        paths.WriteStaticFiles();
         var idle = new List<IdleMeasurement>();
         foreach (var peer in Peer.All)
         {
@@ -139,20 +139,5 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
         }
 
         return output;
-    }
-
-    private void WriteStaticFiles()
-    {
-        var folder = Path.Combine(paths.StaticRoot, "bench");
-        Directory.CreateDirectory(folder);
-        var random = new Random(42);
-        foreach (var (name, size) in new[] { ("1k.bin", 1024), ("1m.bin", 1024 * 1024) })
-        {
-            var bytes = new byte[size];
-            random.NextBytes(bytes);
-            File.WriteAllBytes(Path.Combine(folder, name), bytes);
-        }
-
-        File.WriteAllText(Path.Combine(paths.StaticRoot, "index.html"), "<!doctype html><title>bench</title>");
     }
 }

@@ -4,18 +4,28 @@ namespace ActorHttp.Bench;
 public sealed record BenchPaths(string Repository, string WorkDirectory)
 {
     public string StaticRoot => Path.Combine(WorkDirectory, "www");
+
+    /// <summary>The files every server serves in the static-file workloads, the same bytes on every run.</summary>
+    public void WriteStaticFiles()
+    {
+        var folder = Path.Combine(StaticRoot, "bench");
+        Directory.CreateDirectory(folder);
+        var random = new Random(42);
+        foreach (var (name, size) in new[] { ("1k.bin", 1024), ("1m.bin", 1024 * 1024) })
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes);
+            File.WriteAllBytes(Path.Combine(folder, name), bytes);
+        }
+
+        File.WriteAllText(Path.Combine(StaticRoot, "index.html"), "<!doctype html><title>bench</title>");
+    }
 }
 
 /// <summary>A server the report compares: how to start it on a port, serving the bench's static root.</summary>
 public sealed record Peer(string Name, Func<BenchPaths, int, (string File, string[] Arguments)> Command)
 {
-    public static Peer ActorHttp { get; } = new("ActorHttp", (paths, port) => ("dotnet",
-    [
-        Path.Combine(paths.Repository, "src/ActorHttp.Server/bin/Release/net10.0/ActorHttp.Server.dll"),
-        "--host", "127.0.0.1", "--port", port.ToString(),
-        "--config", Path.Combine(paths.Repository, "bench/actorhttp-bench.conf"),
-        "--root", paths.StaticRoot,
-    ]));
+    public static Peer ActorHttp { get; } = ActorHttpWith("bench/actorhttp-bench.conf");
 
     public static Peer Kestrel { get; } = new("Kestrel", (paths, port) => ("dotnet",
     [
@@ -24,22 +34,40 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
         "--root", paths.StaticRoot,
     ]));
 
-    public static Peer Nginx { get; } = new("nginx", (paths, port) => ("nginx",
-    [
-        "-p", WriteNginxConfig(paths, port), "-c", "nginx.conf", "-g", "daemon off;",
-    ]));
+    public static Peer Nginx { get; } = NginxWith("bench/peers/nginx.conf");
 
     public static IReadOnlyList<Peer> All { get; } = [ActorHttp, Kestrel, Nginx];
 
-    /// <summary>Fills the kept template (bench/peers/nginx.conf) with this run's port and folders.</summary>
-    private static string WriteNginxConfig(BenchPaths paths, int port)
+    /// <summary>
+    /// The servers of the attack bench (bench/run --attacks), each with its default limits and
+    /// timeouts, since those are what an attacker meets; the throughput bench's configurations
+    /// raise them for its 1024-connection and idle-memory runs.
+    /// </summary>
+    public static IReadOnlyList<Peer> UnderAttack { get; } =
+        [ActorHttpWith("bench/actorhttp-attacks.conf"), Kestrel, NginxWith("bench/peers/nginx-attacks.conf")];
+
+    private static Peer ActorHttpWith(string configFile) => new("ActorHttp", (paths, port) => ("dotnet",
+    [
+        Path.Combine(paths.Repository, "src/ActorHttp.Server/bin/Release/net10.0/ActorHttp.Server.dll"),
+        "--host", "127.0.0.1", "--port", port.ToString(),
+        "--config", Path.Combine(paths.Repository, configFile),
+        "--root", paths.StaticRoot,
+    ]));
+
+    private static Peer NginxWith(string template) => new("nginx", (paths, port) => ("nginx",
+    [
+        "-p", WriteNginxConfig(paths, port, template), "-c", "nginx.conf", "-g", "daemon off;",
+    ]));
+
+    /// <summary>Fills a kept template (bench/peers/*.conf) with this run's port and folders.</summary>
+    private static string WriteNginxConfig(BenchPaths paths, int port, string template)
     {
         var prefix = Path.Combine(paths.WorkDirectory, "nginx");
         Directory.CreateDirectory(Path.Combine(prefix, "logs"));
-        var template = File.ReadAllText(Path.Combine(paths.Repository, "bench/peers/nginx.conf"));
+        var text = File.ReadAllText(Path.Combine(paths.Repository, template));
         File.WriteAllText(
             Path.Combine(prefix, "nginx.conf"),
-            template.Replace("__PORT__", port.ToString()).Replace("__PREFIX__", prefix).Replace("__ROOT__", paths.StaticRoot));
+            text.Replace("__PORT__", port.ToString()).Replace("__PREFIX__", prefix).Replace("__ROOT__", paths.StaticRoot));
         return prefix;
     }
 }

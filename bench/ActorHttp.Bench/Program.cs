@@ -1,6 +1,7 @@
 using ActorHttp.Bench;
 
-// bench/run builds everything in Release and calls this with the repository and results folders.
+// bench/run builds everything in Release and calls this with the repository and results folders;
+// --attacks runs the attack bench instead of the throughput one.
 var quick = args.Contains("--quick");
 var repository = Argument("--repo") ?? Directory.GetCurrentDirectory();
 var results = Argument("--out") ?? Path.Combine(repository, "bench", "results");
@@ -8,9 +9,21 @@ var work = Path.Combine(Path.GetTempPath(), $"actorhttp-bench-{Environment.Proce
 Directory.CreateDirectory(work);
 try
 {
-    var runner = new BenchRunner(new BenchPaths(Path.GetFullPath(repository), work), quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out);
-    var report = await runner.RunAsync();
+    var paths = new BenchPaths(Path.GetFullPath(repository), work);
     Directory.CreateDirectory(results);
+    if (args.Contains("--attacks"))
+    {
+        var attacks = await new AttackRunner(paths, quick ? AttackOptions.Quick : AttackOptions.Full, Console.Out).RunAsync();
+        await File.WriteAllTextAsync(Path.Combine(results, "attacks.json"), attacks.ToJson());
+        await File.WriteAllTextAsync(Path.Combine(results, "attacks.md"), attacks.ToMarkdown());
+        Console.WriteLine();
+        Console.WriteLine(attacks.ToMarkdown());
+        Console.WriteLine($"Written to {results}: attacks.json, attacks.md");
+        return 0;
+    }
+
+    var runner = new BenchRunner(paths, quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out);
+    var report = await runner.RunAsync();
     await File.WriteAllTextAsync(Path.Combine(results, "results.json"), report.ToJson());
     await File.WriteAllTextAsync(Path.Combine(results, "results.md"), report.ToMarkdown());
     report.SaveChart(Path.Combine(results, "throughput.png"));

@@ -20,6 +20,8 @@ public sealed class ServerProcess : IDisposable
 
     public int Port { get; }
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Every process whose memory counts for this server (nginx: master and workers).</summary>
     public IEnumerable<int> ProcessIds => new[] { _process.Id }.Concat(ChildrenOf(_process.Id));
 

@@ -1,7 +1,8 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.FileProviders;
 
-// Answers what ActorHttp's demo answers: /hello, /json, /counter, and static files from --root.
+// Answers what ActorHttp's demo answers: /hello, /json, /counter, /echo (reads the body), /crash,
+// and static files from --root.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.Services.ConfigureHttpJsonOptions(options => options.SerializerOptions.TypeInfoResolverChain.Insert(0, PeerJsonContext.Default));
@@ -11,6 +12,22 @@ long served = 0;
 app.MapGet("/hello", () => Results.Text("Hello, World!"));
 app.MapGet("/json", () => Results.Json(new HelloMessage("Hello, World!"), PeerJsonContext.Default.HelloMessage));
 app.MapGet("/counter", () => Results.Json(new Count(Interlocked.Increment(ref served)), PeerJsonContext.Default.Count));
+
+// The attack bench's routes: a body reader for the slow-body attack, and a handler that throws
+// (Kestrel answers 500) unless asked not to with fail=0, for the crash attack.
+app.MapPost("/echo", async (HttpRequest request) =>
+{
+    var buffer = new byte[8192];
+    long length = 0;
+    int read;
+    while ((read = await request.Body.ReadAsync(buffer)) > 0)
+    {
+        length += read;
+    }
+
+    return Results.Text($"{length} bytes");
+});
+app.MapGet("/crash", (string? fail) => fail == "0" ? Results.Text("not crashed") : throw new InvalidOperationException("The /crash route fails on purpose."));
 if (app.Configuration["root"] is { } root)
 {
     app.UseStaticFiles(new StaticFileOptions { FileProvider = new PhysicalFileProvider(Path.GetFullPath(root)), ServeUnknownFileTypes = true });
