@@ -18,6 +18,7 @@ public static class DemoRoutes
         .MapAny("/echo", Props.Create<EchoHandler>())
         .MapAny("/echo/{*rest}", Props.Create<EchoHandler>())
         .MapGet("/crash", Props.Create<CrashHandler>())
+        .MapGet("/unavailable", Props.Create<UnstartableHandler>(), instances: 1)
         .MapGet("/slow", Props.Create<SlowHandler>())
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
         .MapGet("/private/{*rest}", Props.Create<PrivateHandler>())
