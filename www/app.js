@@ -21,11 +21,7 @@ const tries = {
     const answers = await Promise.all(Array.from({ length: 8 }, () => fetch("/limited", { cache: "no-store" })));
     return answers.find(answer => answer.status === 429) ?? answers.at(-1);
   },
-  "unavailable": async () => {
-    // The storm: 12 crashes at once (each answered 500), then the request that meets the shedding route.
-    await Promise.all(Array.from({ length: 12 }, () => fetch("/crash", { cache: "no-store" })));
-    return fetch("/crash", { cache: "no-store" });
-  },
+  "unavailable": () => fetch("/unavailable", { cache: "no-store" }),
   "bad-gateway": () => fetch("/gateway/down/"),
   "gateway-timeout": () => fetch("/gateway/slow"),
 };

@@ -103,7 +103,7 @@ public sealed class DemoSiteTests(DemoSiteFixture site) : IClassFixture<DemoSite
         var page = await context.NewPageAsync();
         await page.GotoAsync(site.BaseUrl + "/", new() { Timeout = Timeout });
 
-        // In page order; the crash storm last, since it leaves /crash shedding load for a while.
+        // Each status button with the status it must show.
         (string Try, string Status)[] expectations =
         [
             ("ok", "200"), ("created", "201"), ("no-content", "204"), ("partial", "206"), ("not-modified", "304"),

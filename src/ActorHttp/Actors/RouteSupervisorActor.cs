@@ -6,31 +6,36 @@ using Akka.Event;
 namespace ActorHttp.Actors;
 
 /// <summary>
-/// Parent of one route's handler actors. Its strategy restarts a handler that throws (the handler
-/// answers 500 for the request that crashed it, see <c>HttpHandlerActor</c>), so one bad request
-/// costs only its own answer and requests queued behind it are still served.
-/// A crash storm (more than <c>max-restarts</c> crashes within <c>restart-window</c>) makes the route
-/// shed load: new requests get 503 with <c>Retry-After</c> until <c>recovery-delay</c> has passed
-/// without another crash. Other routes and the server are untouched.
+/// Parent of one route's handler actors. A handler that throws is restarted at once, however often
+/// it happens: the handler answers 500 for the request that crashed it (see <c>HttpHandlerActor</c>),
+/// a fresh instance takes the requests queued behind it, and no crash rate makes the route refuse
+/// anyone else. A handler that cannot be started (its constructor or <c>PreStart</c> throws, also
+/// when a restart builds the new instance) is stopped and started again: at once the first time,
+/// then after <c>start-backoff-min</c>, doubling up to <c>start-backoff-max</c> while the starts keep
+/// failing, and at once again after a start that worked. Only while none of the route's handlers
+/// is running does the route answer 503, with <c>Retry-After</c> saying when the next start is due.
 /// </summary>
 /// <remarks>
 /// The router sends requests straight to the handlers (one hop less per request): this actor tells
-/// its parent the current handlers and any shedding. Requests that still reach it (before the first
-/// list arrived, or while no handler is alive) are dispatched here.
+/// its parent the current handlers. Requests that still reach it (before the first list arrived, or
+/// while no handler is running) are dispatched here.
 /// </remarks>
 public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
 {
+    private const string StartTimer = "start-missing-handlers";
+
     private readonly Props _handlerProps;
     private readonly int _instances;
     private readonly SupervisionSettings _settings;
     private readonly string _template;
-    private readonly HttpResponse _unavailable;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _handlers = [];
-    private readonly Queue<DateTime> _recentCrashes = new();
-    private DateTime _recoveringUntil = DateTime.MinValue;
     private int _next;
-    private int _generation;
+    private int _handlersCreated;
+
+    // Zero after a start that worked: a start failing then is retried at once.
+    private TimeSpan _waitAfterFailedStart = TimeSpan.Zero;
+    private DateTime _nextStartAttempt = DateTime.MinValue;
 
     public RouteSupervisorActor(Props handlerProps, int instances, SupervisionSettings settings, string template)
     {
@@ -38,12 +43,12 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
         _instances = instances;
         _settings = settings;
         _template = template;
-        _unavailable = UnavailableResponse(settings);
 
         Receive<HandleRequest>(Dispatch);
-        Receive<Terminated>(OnHandlerStopped);
-        Receive<ReplaceStoppedHandlers>(_ => StartHandlers());
         Receive<DeadLetter>(OnDeadLetter);
+        Receive<ActorIdentity>(OnHandlerIdentified);
+        Receive<Terminated>(OnHandlerStopped);
+        Receive<StartMissingHandlers>(_ => StartHandlers());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -53,61 +58,87 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
-        // A handler that fails in its constructor is stopped, and whatever was sent to it before its
-        // failure reached us is dead-lettered. Catching those here answers them at once instead of
-        // leaving the client to wait for the connection's handler-timeout.
+        // A handler that fails to start is stopped, and whatever was sent to it meanwhile is
+        // dead-lettered. Catching those here hands them to a running handler (or answers 503) at once,
+        // instead of leaving the client to wait for the connection's handler-timeout.
         Context.System.EventStream.Subscribe(Self, typeof(DeadLetter));
         StartHandlers();
     }
 
     protected override void PostStop() => Context.System.EventStream.Unsubscribe(Self, typeof(DeadLetter));
 
-    // The decider runs inside this actor while it handles the child's failure, so it may update state.
-    protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(error =>
-        {
-            RecordCrash();
-            // A handler whose constructor throws would only throw again on restart.
-            return error is ActorInitializationException ? Directive.Stop : Directive.Restart;
-        });
+    // No limit on restarts: a limit is what lets one client's crashing requests take the route from
+    // everybody. Akka's own failure log is off because the handler logs its crash once, with the
+    // request it failed on; failed starts, which no handler instance lived to log, are logged here.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(Decide, loggingEnabled: false);
 
-    private void RecordCrash()
+    // Runs inside this actor while it handles the child's failure.
+    private Directive Decide(Exception error)
     {
-        var now = DateTime.UtcNow;
-        _recentCrashes.Enqueue(now);
-        while (_recentCrashes.Count > 0 && now - _recentCrashes.Peek() > _settings.RestartWindow)
+        if (error is ActorInitializationException)
         {
-            _recentCrashes.Dequeue();
+            // Restarting would build a new instance right away, again and again: stopped, the
+            // handler is started again by OnHandlerStopped, paced by the back-off.
+            _log.Error(error, "A handler of route {Template} failed to start", _template);
+            return Directive.Stop;
         }
 
-        if (_recentCrashes.Count > _settings.MaxRestarts)
-        {
-            if (now >= _recoveringUntil)
-            {
-                _log.Error("Route {Template} crashed {Crashes} times within {Window}; answering 503 until it has been quiet for {RecoveryDelay}", _template, _recentCrashes.Count, _settings.RestartWindow, _settings.RecoveryDelay);
-            }
-
-            _recoveringUntil = now + _settings.RecoveryDelay;
-            Context.Parent.Tell(new RouteShedding(Self, _recoveringUntil));
-        }
+        return Directive.Restart;
     }
 
     private void StartHandlers()
     {
-        _generation++;
         while (_handlers.Count < _instances)
         {
-            var handler = Context.ActorOf(_handlerProps, $"handler-{_generation}-{_handlers.Count}");
+            var handler = Context.ActorOf(_handlerProps, $"handler-{_handlersCreated++}");
             Context.Watch(handler);
+            // Only a handler that got through its constructor and PreStart processes a message, so
+            // its answer to Identify is the sign that this start worked.
+            handler.Tell(new Identify(null));
             _handlers.Add(handler);
         }
 
         Context.Parent.Tell(new RouteHandlersChanged(Self, [.. _handlers]));
     }
 
+    private void OnHandlerIdentified(ActorIdentity identity)
+    {
+        if (identity.Subject is not null)
+        {
+            _waitAfterFailedStart = TimeSpan.Zero;
+        }
+    }
+
+    private void OnHandlerStopped(Terminated terminated)
+    {
+        _handlers.Remove(terminated.ActorRef);
+        if (Timers.IsTimerActive(StartTimer))
+        {
+            // The start already due replaces this one too, so a round of failures doubles the wait once.
+            Context.Parent.Tell(new RouteHandlersChanged(Self, [.. _handlers]));
+            return;
+        }
+
+        var wait = _waitAfterFailedStart;
+        _waitAfterFailedStart = wait == TimeSpan.Zero
+            ? _settings.StartBackoffMin
+            : TimeSpan.FromTicks(Math.Min(wait.Ticks * 2, _settings.StartBackoffMax.Ticks));
+        if (wait == TimeSpan.Zero)
+        {
+            // A constructor that fails only sometimes most likely works on the next try.
+            StartHandlers();
+            return;
+        }
+
+        _nextStartAttempt = DateTime.UtcNow + wait;
+        Timers.StartSingleTimer(StartTimer, StartMissingHandlers.Instance, wait);
+        _log.Warning("Route {Template} has {Running} of its {Instances} handlers running; starting the missing ones in {WaitMs} ms", _template, _handlers.Count, _instances, (long)wait.TotalMilliseconds);
+        Context.Parent.Tell(new RouteHandlersChanged(Self, [.. _handlers]));
+    }
+
     private void Dispatch(HandleRequest message)
     {
-        if (_handlers.Count == 0 || DateTime.UtcNow < _recoveringUntil)
+        if (_handlers.Count == 0)
         {
             AnswerUnavailable(message);
             return;
@@ -120,36 +151,31 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     private void OnDeadLetter(DeadLetter dead)
     {
         // Every supervisor sees every dead letter; only requests stranded in our own handlers are ours.
-        if (dead.Message is HandleRequest request && Self.Path.Equals(dead.Recipient.Path.Parent))
+        if (dead.Message is not HandleRequest request || !Self.Path.Equals(dead.Recipient.Path.Parent))
+        {
+            return;
+        }
+
+        if (_handlers.Find(handler => !handler.Equals(dead.Recipient)) is { } running)
+        {
+            running.Tell(request, request.Connection);
+        }
+        else
         {
             AnswerUnavailable(request);
         }
     }
 
-    /// <summary>
-    /// The answer while a route sheds load or has no live handler: 503 with a Retry-After of the
-    /// recovery delay. Immutable, so each actor that gives it builds it once.
-    /// </summary>
-    internal static HttpResponse UnavailableResponse(SupervisionSettings settings) =>
-        HttpResponse.Text(503, "This route is recovering from repeated failures; try again shortly.\n")
-            .WithHeader("Retry-After", Math.Max(1, (int)Math.Ceiling(settings.RecoveryDelay.TotalSeconds)).ToString(CultureInfo.InvariantCulture));
-
-    private void AnswerUnavailable(HandleRequest message) =>
-        message.Connection.Tell(new ResponseReady(message.Sequence, _unavailable));
-
-    private void OnHandlerStopped(Terminated terminated)
+    private void AnswerUnavailable(HandleRequest message)
     {
-        _handlers.Remove(terminated.ActorRef);
-        Context.Parent.Tell(new RouteHandlersChanged(Self, [.. _handlers]));
-        _log.Error("A handler of route {Template} failed to start and was stopped; replacing it in {RecoveryDelay}", _template, _settings.RecoveryDelay);
-        if (!Timers.IsTimerActive("replace"))
-        {
-            Timers.StartSingleTimer("replace", ReplaceStoppedHandlers.Instance, _settings.RecoveryDelay);
-        }
+        var retryAfter = Math.Max(1, (int)Math.Ceiling((_nextStartAttempt - DateTime.UtcNow).TotalSeconds));
+        var response = HttpResponse.Text(503, "This route's handler cannot be started at the moment; try again shortly.\n")
+            .WithHeader("Retry-After", retryAfter.ToString(CultureInfo.InvariantCulture));
+        message.Connection.Tell(new ResponseReady(message.Sequence, response));
     }
 
-    private sealed record ReplaceStoppedHandlers
+    private sealed record StartMissingHandlers
     {
-        public static readonly ReplaceStoppedHandlers Instance = new();
+        public static readonly StartMissingHandlers Instance = new();
     }
 }

@@ -24,14 +24,13 @@ public sealed record RouteRegistration(
 /// Matches each request against the route table and forwards it to one of the route's handler
 /// actors (round-robin), keeping the connection as the sender so the handler answers the connection
 /// directly. The handlers are children of the route's supervisor, which tells this actor who they
-/// are and when the route sheds load. What no route serves it answers itself: 404, 405 with
-/// <c>Allow</c>, 501, and <c>OPTIONS</c>; and 429 to requests over a rate limit.
+/// are. What no route serves it answers itself: 404, 405 with <c>Allow</c>, 501, and <c>OPTIONS</c>;
+/// and 429 to requests over a rate limit.
 /// </summary>
 public sealed class RouterActor : ReceiveActor
 {
     private readonly HostRouteTables<RouteEndpoint> _tables;
     private readonly Dictionary<IActorRef, RouteEndpoint> _endpoints = [];
-    private readonly HttpResponse _unavailable;
     private readonly AuthSettings _auth;
     private readonly IReadOnlyList<CorsPolicy> _cors;
     private readonly IActorRef[] _authenticators;
@@ -51,7 +50,6 @@ public sealed class RouterActor : ReceiveActor
         _authenticators = _auth.Rules.Count == 0
             ? []
             : Enumerable.Range(0, supervision.HandlerInstances).Select(i => Context.ActorOf(AuthenticationActor.Props(_auth.Users), $"authenticator-{i}")).ToArray();
-        _unavailable = RouteSupervisorActor.UnavailableResponse(supervision);
         var definitions = new List<(RouteDefinition<RouteEndpoint>, IReadOnlyList<string>?)>(routes.Count);
         for (var i = 0; i < routes.Count; i++)
         {
@@ -66,7 +64,6 @@ public sealed class RouterActor : ReceiveActor
         _tables = new HostRouteTables<RouteEndpoint>(definitions);
         Receive<HandleRequest>(Route);
         Receive<RouteHandlersChanged>(changed => _endpoints[changed.Supervisor].Handlers = changed.Handlers);
-        Receive<RouteShedding>(shedding => _endpoints[shedding.Supervisor].SheddingUntil = shedding.Until);
     }
 
     public static Props Props(
@@ -120,17 +117,6 @@ public sealed class RouterActor : ReceiveActor
 
     private void Dispatch(RouteEndpoint endpoint, HandleRequest message)
     {
-        if (endpoint.SheddingUntil != DateTime.MinValue)
-        {
-            if (DateTime.UtcNow < endpoint.SheddingUntil)
-            {
-                Answer(message, _unavailable);
-                return;
-            }
-
-            endpoint.SheddingUntil = DateTime.MinValue;
-        }
-
         // No handler known here yet (or none alive): the supervisor decides.
         var handlers = endpoint.Handlers;
         var target = handlers.Length == 0 ? endpoint.Supervisor : handlers[endpoint.Next = (endpoint.Next + 1) % handlers.Length];
@@ -210,7 +196,7 @@ public sealed class RouterActor : ReceiveActor
         message.Connection.Tell(new ResponseReady(message.Sequence, response));
 }
 
-/// <summary>The router's view of one route: its supervisor, its handlers, and whether it sheds load.</summary>
+/// <summary>The router's view of one route: its supervisor and its handlers.</summary>
 internal sealed class RouteEndpoint(IActorRef supervisor)
 {
     public IActorRef Supervisor { get; } = supervisor;
@@ -218,6 +204,4 @@ internal sealed class RouteEndpoint(IActorRef supervisor)
     public IActorRef[] Handlers { get; set; } = [];
 
     public int Next { get; set; }
-
-    public DateTime SheddingUntil { get; set; } = DateTime.MinValue;
 }

@@ -81,9 +81,8 @@ public sealed record ServerSettings
             },
             Supervision = new SupervisionSettings
             {
-                MaxRestarts = Read(supervision, "supervision", "max-restarts", static (c, k) => c.GetInt(k)),
-                RestartWindow = Read(supervision, "supervision", "restart-window", static (c, k) => c.GetTimeSpan(k)),
-                RecoveryDelay = Read(supervision, "supervision", "recovery-delay", static (c, k) => c.GetTimeSpan(k)),
+                StartBackoffMin = Read(supervision, "supervision", "start-backoff-min", static (c, k) => c.GetTimeSpan(k)),
+                StartBackoffMax = Read(supervision, "supervision", "start-backoff-max", static (c, k) => c.GetTimeSpan(k)),
                 HandlerInstances = Read(supervision, "supervision", "handler-instances", static (c, k) => c.GetInt(k)),
             },
             Cors = ActorHttp.Routing.CorsPolicy.FromConfig(root),
@@ -115,6 +114,8 @@ public sealed record ServerSettings
         Require(IdleTimeout > TimeSpan.Zero && RequestHeaderTimeout > TimeSpan.Zero && HandlerTimeout > TimeSpan.Zero, "actorhttp.server timeouts must be positive");
         Require(Limits.MaxRequestLineBytes > 0 && Limits.MaxHeaderBytes > 0 && Limits.MaxHeaderCount > 0 && Limits.MaxBodyBytes >= 0, "actorhttp.limits must be positive");
         Require(Supervision.HandlerInstances > 0, "actorhttp.supervision.handler-instances must be positive");
+        Require(Supervision.StartBackoffMin > TimeSpan.Zero, "actorhttp.supervision.start-backoff-min must be positive");
+        Require(Supervision.StartBackoffMax >= Supervision.StartBackoffMin, "actorhttp.supervision.start-backoff-max must not be below start-backoff-min");
     }
 
     private static void Require(bool condition, string message)
@@ -166,11 +167,20 @@ public sealed record ServerSettings
     };
 }
 
-/// <summary>How a route's supervisor treats crashing handlers (<c>actorhttp.supervision</c>).</summary>
+/// <summary>
+/// How a route's supervisor runs its handlers (<c>actorhttp.supervision</c>). A handler that throws
+/// is always restarted at once; these settings pace only the starts that fail.
+/// </summary>
 public sealed record SupervisionSettings
 {
-    public int MaxRestarts { get; init; } = 10;
-    public TimeSpan RestartWindow { get; init; } = TimeSpan.FromSeconds(10);
-    public TimeSpan RecoveryDelay { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// Wait before starting a handler again after its second failed start in a row (the first is
+    /// retried at once); it doubles after each further failure.
+    /// </summary>
+    public TimeSpan StartBackoffMin { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest wait between two start attempts of a handler that keeps failing to start.</summary>
+    public TimeSpan StartBackoffMax { get; init; } = TimeSpan.FromSeconds(30);
+
     public int HandlerInstances { get; init; } = 2;
 }

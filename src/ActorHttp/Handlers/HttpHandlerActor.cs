@@ -12,10 +12,11 @@ namespace ActorHttp.Handlers;
 /// work with <see cref="RespondAsync"/>, never blocking its thread.
 /// </summary>
 /// <remarks>
-/// If handling throws, the route's supervisor restarts the actor; before the restart (or the stop,
-/// after a crash storm) this base answers 500 for the request that failed, and for every request
-/// whose streamed body this instance was still reading (their state dies with it), so the
-/// connection and every other request carry on.
+/// If handling throws, the route's supervisor restarts the actor: a new instance, built by the
+/// constructor again, so every field starts over. Before the restart this base logs the crash (once,
+/// with its stack) and answers 500 for the request that failed, and for every request whose streamed
+/// body this instance was still reading (their state dies with it), so the connection and every
+/// other request carry on.
 /// </remarks>
 public abstract class HttpHandlerActor : UntypedActor
 {
@@ -113,8 +114,14 @@ public abstract class HttpHandlerActor : UntypedActor
         _inFlight = null;
     }
 
+    // The supervisor's strategy does not log failures, so this is the crash's one log line.
     protected override void PreRestart(Exception reason, object message)
     {
+        if (_inFlight is null)
+        {
+            Log.Error(reason, "Handler failed on {MessageType}; restarting it", message?.GetType().Name);
+        }
+
         AnswerFailedRequest(reason);
         base.PreRestart(reason, message);
     }

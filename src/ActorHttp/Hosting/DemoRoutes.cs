@@ -19,6 +19,7 @@ public static class DemoRoutes
         .MapAny("/echo", Props.Create<EchoHandler>())
         .MapAny("/echo/{*rest}", Props.Create<EchoHandler>())
         .MapGet("/crash", Props.Create<CrashHandler>())
+        .MapGet("/unavailable", Props.Create<UnstartableHandler>(), instances: 1)
         .MapGet("/slow", Props.Create<SlowHandler>())
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
         .MapGet("/limited", Props.Create<LimitedHandler>())

@@ -52,17 +52,16 @@ public sealed class HttpHandlerActorTests(ITestOutputHelper output) : TestKit(ou
     public async Task Faulted_async_work_reaches_the_supervisor_as_a_crash()
     {
         var connection = CreateTestProbe();
-        var gate = new TaskCompletionSource<HttpResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
-        gate.SetException(new InvalidOperationException("async work failed on purpose"));
-        // Storm settings that trip on the first crash show the supervisor counted the async failure.
-        var supervision = new SupervisionSettings { MaxRestarts = 0, RecoveryDelay = TimeSpan.FromSeconds(30) };
-        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new AsyncHandler(gate.Task)), 1, supervision, "/a"));
+        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create<CountingAsyncHandler>(), 1, new SupervisionSettings(), "/a"));
 
-        route.Tell(new HandleRequest(TestRequests.Get("/a"), 0, connection.Ref));
+        route.Tell(new HandleRequest(TestRequests.Get("/count"), 0, connection.Ref));
+        Assert.Equal((0, "1"), Summary(await connection.ExpectMsgAsync<ResponseReady>()));
+        route.Tell(new HandleRequest(TestRequests.Get("/async-fail"), 1, connection.Ref));
         Assert.Equal(500, (await connection.ExpectMsgAsync<ResponseReady>()).Response.StatusCode);
 
-        route.Tell(new HandleRequest(TestRequests.Get("/a"), 1, connection.Ref));
-        Assert.Equal(503, (await connection.ExpectMsgAsync<ResponseReady>()).Response.StatusCode);
+        // The count starting over shows the supervisor restarted the handler for the async failure.
+        route.Tell(new HandleRequest(TestRequests.Get("/count"), 2, connection.Ref));
+        Assert.Equal((2, "1"), Summary(await connection.ExpectMsgAsync<ResponseReady>()));
     }
 
     [Fact]
@@ -143,6 +142,24 @@ public sealed class HttpHandlerActorTests(ITestOutputHelper output) : TestKit(ou
     private sealed class AsyncHandler(Task<HttpResponse> work) : HttpHandlerActor
     {
         protected override void OnRequest(RequestContext context) => RespondAsync(context, work);
+    }
+
+    /// <summary>Counts the requests it served; <c>/async-fail</c> hands it async work that faults.</summary>
+    private sealed class CountingAsyncHandler : HttpHandlerActor
+    {
+        private int _count;
+
+        protected override void OnRequest(RequestContext context)
+        {
+            if (context.Request.Path == "/async-fail")
+            {
+                RespondAsync(context, Task.FromException<HttpResponse>(new InvalidOperationException("async work failed on purpose")));
+                return;
+            }
+
+            _count++;
+            context.Respond(HttpResponse.Text(200, _count.ToString(CultureInfo.InvariantCulture)));
+        }
     }
 
     private sealed class StatefulHandler : HttpHandlerActor

@@ -1,24 +1,34 @@
+using System.Diagnostics;
 using System.Globalization;
 using ActorHttp.Actors;
 using ActorHttp.Handlers;
 using ActorHttp.Protocol;
 using ActorHttp.Tests.Support;
 using Akka.Actor;
+using Akka.Event;
 using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using Xunit.Abstractions;
 
 namespace ActorHttp.Tests.Actors;
 
-/// <summary>One route's supervision: a crash costs one 500, a storm sheds load with 503, a broken constructor is retried later.</summary>
+/// <summary>
+/// One route's supervision: a crash costs one 500 and a restart, never the route; a handler that
+/// cannot be started is started again with back-off, and only then does the route answer 503.
+/// </summary>
 public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKit(output: output)
 {
-    private static readonly SupervisionSettings StormSettings = new()
+    /// <summary>Waits long enough that no start is retried by timer within a test.</summary>
+    private static readonly SupervisionSettings SlowRetries = new()
     {
-        MaxRestarts = 2,
-        RestartWindow = TimeSpan.FromSeconds(10),
-        RecoveryDelay = TimeSpan.FromMilliseconds(1500),
-        HandlerInstances = 1,
+        StartBackoffMin = TimeSpan.FromSeconds(10),
+        StartBackoffMax = TimeSpan.FromSeconds(20),
+    };
+
+    private static readonly SupervisionSettings QuickRetries = new()
+    {
+        StartBackoffMin = TimeSpan.FromMilliseconds(50),
+        StartBackoffMax = TimeSpan.FromMilliseconds(400),
     };
 
     [Fact]
@@ -41,75 +51,51 @@ public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKi
     }
 
     [Fact]
-    public async Task Crash_storm_sheds_load_with_503_until_the_recovery_delay_has_passed()
+    public async Task Crash_is_logged_once_with_its_stack()
     {
         var connection = CreateTestProbe();
-        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create<CountingHandler>(), 1, StormSettings, "/t"));
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Error));
+        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create<CountingHandler>(), 1, new SupervisionSettings(), "/t"));
 
-        for (var sequence = 0; sequence < 3; sequence++)
+        route.Tell(new HandleRequest(TestRequests.Get("/crash"), 0, connection.Ref));
+        Assert.Equal(500, (await connection.ExpectMsgAsync<ResponseReady>()).Response.StatusCode);
+
+        var error = await errors.ExpectMsgAsync<Error>();
+        Assert.IsType<InvalidOperationException>(error.Cause);
+        Assert.NotNull(error.Cause.StackTrace);
+        Assert.Contains("GET /crash", error.ToString());
+        // Akka's supervisor would log the same failure again; its logging is off.
+        await errors.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(300));
+    }
+
+    [Fact]
+    public async Task Crashes_in_a_row_never_make_the_route_refuse_a_request()
+    {
+        var connection = CreateTestProbe();
+        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create<CountingHandler>(), 2, new SupervisionSettings(), "/t"));
+
+        // Far more crashes, far faster, than any crash limit would allow.
+        for (var sequence = 0; sequence < 200; sequence++)
         {
-            route.Tell(new HandleRequest(TestRequests.Get("/crash"), sequence, connection.Ref));
-            var crashed = await connection.ExpectMsgAsync<ResponseReady>();
-            Assert.Equal((sequence, 500), ((int)crashed.Sequence, crashed.Response.StatusCode));
+            route.Tell(new HandleRequest(TestRequests.Get(sequence % 4 == 3 ? "/ok" : "/crash"), sequence, connection.Ref));
         }
 
-        // The 500 is sent from the handler's PreRestart, after the supervisor counted the crash, so the
-        // third crash has already tripped the route when the next request arrives.
-        route.Tell(new HandleRequest(TestRequests.Get("/ok"), 3, connection.Ref));
-        var shed = await connection.ExpectMsgAsync<ResponseReady>();
-        Assert.Equal((3, 503), ((int)shed.Sequence, shed.Response.StatusCode));
-        Assert.Equal("2", shed.Response.Header("Retry-After"));
-
-        var served = await PollUntilServedAsync(route, connection, firstSequence: 4);
-        Assert.Equal(200, served.Response.StatusCode);
-    }
-
-    [Fact]
-    public async Task Crashes_spread_over_more_than_the_window_do_not_trip_the_route()
-    {
-        var connection = CreateTestProbe();
-        var settings = StormSettings with { RestartWindow = TimeSpan.FromMilliseconds(200) };
-        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create<CountingHandler>(), 1, settings, "/t"));
-
-        for (var sequence = 0; sequence < 4; sequence++)
+        for (var i = 0; i < 200; i++)
         {
-            route.Tell(new HandleRequest(TestRequests.Get("/crash"), sequence, connection.Ref));
-            Assert.Equal(500, (await connection.ExpectMsgAsync<ResponseReady>()).Response.StatusCode);
-            // Older crashes leave the window, so the count never exceeds max-restarts.
-            await Task.Delay(settings.RestartWindow + TimeSpan.FromMilliseconds(100));
+            var ready = await connection.ExpectMsgAsync<ResponseReady>();
+            Assert.Equal(ready.Sequence % 4 == 3 ? 200 : 500, ready.Response.StatusCode);
         }
-
-        route.Tell(new HandleRequest(TestRequests.Get("/ok"), 4, connection.Ref));
-        Assert.Equal(200, (await connection.ExpectMsgAsync<ResponseReady>()).Response.StatusCode);
     }
 
     [Fact]
-    public async Task Handler_whose_constructor_throws_is_replaced_after_the_recovery_delay()
+    public async Task Route_whose_handler_cannot_start_answers_503_with_Retry_After()
     {
         var connection = CreateTestProbe();
-        var constructions = new ConstructionCounter(failures: 1);
-        // A recovery delay well above any scheduling hiccup, so the first request surely lands before the replacement.
-        var settings = StormSettings with { RecoveryDelay = TimeSpan.FromSeconds(1) };
-        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 1, settings, "/t"));
+        var constructions = new ConstructionCounter(failsOn: _ => true);
+        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 1, SlowRetries, "/t"));
 
-        // Whether this reaches the failing instance or arrives after it was removed, the answer is 503.
-        route.Tell(new HandleRequest(TestRequests.Get("/ok"), 0, connection.Ref));
-        var meanwhile = await connection.ExpectMsgAsync<ResponseReady>();
-        Assert.Equal((0, 503), ((int)meanwhile.Sequence, meanwhile.Response.StatusCode));
-        Assert.Equal("1", meanwhile.Response.Header("Retry-After"));
-
-        var served = await PollUntilServedAsync(route, connection, firstSequence: 1);
-        Assert.Equal("constructed 2 times", served.BodyText());
-    }
-
-    [Fact]
-    public async Task Request_sent_to_a_handler_that_fails_to_start_is_answered()
-    {
-        var connection = CreateTestProbe();
-        var constructions = new ConstructionCounter(failures: int.MaxValue);
-        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 1, StormSettings, "/t"));
-
-        // Sent at once, these race the handler's failed start: each must still get an answer, not
+        // Sent at once, these race the handler's failed starts: each must still get an answer, not
         // wait for the connection's handler-timeout.
         for (var sequence = 0; sequence < 5; sequence++)
         {
@@ -121,10 +107,103 @@ public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKi
         {
             var ready = await connection.ExpectMsgAsync<ResponseReady>();
             Assert.Equal(503, ready.Response.StatusCode);
+            Assert.NotNull(ready.Response.Header("Retry-After"));
             sequences.Add(ready.Sequence);
         }
 
         Assert.Equal([0, 1, 2, 3, 4], sequences.Order());
+
+        // Once the route has settled into waiting, Retry-After says how long: within the back-off.
+        await AwaitConditionAsync(() => Task.FromResult(constructions.Count == 2));
+        route.Tell(new HandleRequest(TestRequests.Get("/ok"), 5, connection.Ref));
+        var waiting = await connection.ExpectMsgAsync<ResponseReady>();
+        Assert.Equal(503, waiting.Response.StatusCode);
+        Assert.InRange(int.Parse(waiting.Response.Header("Retry-After")!, CultureInfo.InvariantCulture), 1, 10);
+    }
+
+    [Fact]
+    public async Task Failed_start_is_retried_at_once_then_waits_and_each_failure_is_logged_once()
+    {
+        var errors = CreateTestProbe();
+        Sys.EventStream.Subscribe(errors.Ref, typeof(Error));
+        var constructions = new ConstructionCounter(failsOn: _ => true);
+
+        Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 1, SlowRetries, "/t"));
+
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var error = await errors.ExpectMsgAsync<Error>();
+            Assert.IsAssignableFrom<ActorInitializationException>(error.Cause);
+            Assert.Contains("constructor fails on purpose", error.ToString());
+        }
+
+        // The third attempt waits start-backoff-min (10 s here).
+        await errors.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(2, constructions.Count);
+    }
+
+    [Fact]
+    public async Task Start_attempts_of_a_handler_that_never_starts_grow_farther_apart_up_to_the_maximum()
+    {
+        var constructions = new ConstructionCounter(failsOn: _ => true);
+
+        Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 1, QuickRetries, "/t"));
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        // Waits of about 0, 50, 100, 200 ms, then 400 ms each: about 11 attempts in 3 s. A busy loop
+        // would make thousands; generous bounds, since a loaded machine fires timers late.
+        var attempts = constructions.Times;
+        Assert.InRange(attempts.Count, 5, 20);
+        var gaps = attempts.Zip(attempts.Skip(1), (earlier, later) => later - earlier).ToList();
+        Assert.All(gaps.TakeLast(2), gap => Assert.True(gap >= TimeSpan.FromMilliseconds(300), $"late attempts {gap} apart"));
+        Assert.All(gaps, gap => Assert.True(gap <= QuickRetries.StartBackoffMax + TimeSpan.FromSeconds(1), $"attempts {gap} apart"));
+    }
+
+    [Fact]
+    public async Task Handler_whose_constructor_fails_a_few_times_serves_once_it_starts()
+    {
+        var connection = CreateTestProbe();
+        var constructions = new ConstructionCounter(failsOn: count => count <= 3);
+        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 1, QuickRetries, "/t"));
+
+        var served = await PollUntilServedAsync(route, connection, firstSequence: 0);
+
+        Assert.Equal((200, "constructed 4 times"), (served.Response.StatusCode, served.BodyText()));
+    }
+
+    [Fact]
+    public async Task Handler_whose_restart_fails_to_construct_is_started_again()
+    {
+        var connection = CreateTestProbe();
+        // The first instance starts; the one its restart builds after a crash does not.
+        var constructions = new ConstructionCounter(failsOn: count => count == 2);
+        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 1, SlowRetries, "/t"));
+
+        route.Tell(new HandleRequest(TestRequests.Get("/crash"), 0, connection.Ref));
+        Assert.Equal(500, (await connection.ExpectMsgAsync<ResponseReady>()).Response.StatusCode);
+
+        // Retried at once, not after the 10 s back-off.
+        var served = await PollUntilServedAsync(route, connection, firstSequence: 1);
+        Assert.Equal("constructed 3 times", served.BodyText());
+    }
+
+    [Fact]
+    public async Task Requests_stranded_in_a_handler_that_failed_to_start_are_served_by_a_running_one()
+    {
+        var connection = CreateTestProbe();
+        // Of two instances, the second fails to start: a constructor that fails only sometimes.
+        var constructions = new ConstructionCounter(failsOn: count => count == 2);
+        var route = Sys.ActorOf(RouteSupervisorActor.Props(Props.Create(() => new FailingConstructorHandler(constructions)), 2, SlowRetries, "/t"));
+
+        for (var sequence = 0; sequence < 10; sequence++)
+        {
+            route.Tell(new HandleRequest(TestRequests.Get("/ok"), sequence, connection.Ref));
+        }
+
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(200, (await connection.ExpectMsgAsync<ResponseReady>()).Response.StatusCode);
+        }
     }
 
     [Fact]
@@ -166,10 +245,10 @@ public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKi
             }
 
             Assert.NotNull(ready.Response.Header("Retry-After"));
-            await Task.Delay(50);
+            await Task.Delay(20);
         }
 
-        throw new Xunit.Sdk.XunitException("the route was never served again");
+        throw new Xunit.Sdk.XunitException("the route was never served");
     }
 
     /// <summary>Counts the requests this instance served, so a restart shows as the count starting over.</summary>
@@ -189,17 +268,44 @@ public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKi
         }
     }
 
-    private sealed class ConstructionCounter(int failures)
+    /// <summary>Counts and times constructions; <c>failsOn</c> picks, by number (from 1), those that throw.</summary>
+    private sealed class ConstructionCounter(Func<int, bool> failsOn)
     {
-        private int _count;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly List<TimeSpan> _times = [];
 
-        public int Count => Volatile.Read(ref _count);
+        public int Count
+        {
+            get
+            {
+                lock (_times)
+                {
+                    return _times.Count;
+                }
+            }
+        }
 
-        /// <summary>True when this construction must fail.</summary>
+        public IReadOnlyList<TimeSpan> Times
+        {
+            get
+            {
+                lock (_times)
+                {
+                    return [.. _times];
+                }
+            }
+        }
+
+        /// <summary>Records a construction; true when it must fail.</summary>
         public bool Next(out int count)
         {
-            count = Interlocked.Increment(ref _count);
-            return count <= failures;
+            lock (_times)
+            {
+                _times.Add(_clock.Elapsed);
+                count = _times.Count;
+            }
+
+            return failsOn(count);
         }
     }
 
@@ -215,7 +321,14 @@ public sealed class RouteSupervisorActorTests(ITestOutputHelper output) : TestKi
             }
         }
 
-        protected override void OnRequest(RequestContext context) =>
+        protected override void OnRequest(RequestContext context)
+        {
+            if (context.Request.Path == "/crash")
+            {
+                throw new InvalidOperationException("crash on purpose");
+            }
+
             context.Respond(HttpResponse.Text(200, $"constructed {_construction} times"));
+        }
     }
 }

@@ -37,7 +37,7 @@ public sealed class ServerConfigurationTests : IDisposable
         Assert.Equal(32 * 1024, settings.Limits.MaxHeaderBytes);
         Assert.Equal(100, settings.Limits.MaxHeaderCount);
         Assert.Equal(30_000_000, settings.Limits.MaxBodyBytes);
-        Assert.Equal(new SupervisionSettings { MaxRestarts = 10, RestartWindow = TimeSpan.FromSeconds(10), RecoveryDelay = TimeSpan.FromSeconds(2), HandlerInstances = 2 }, settings.Supervision);
+        Assert.Equal(new SupervisionSettings { StartBackoffMin = TimeSpan.FromMilliseconds(100), StartBackoffMax = TimeSpan.FromSeconds(30), HandlerInstances = 2 }, settings.Supervision);
     }
 
     [Fact]
@@ -59,6 +59,7 @@ public sealed class ServerConfigurationTests : IDisposable
             actorhttp.limits.max-headers = 50
             actorhttp.supervision {
               handler-instances = 4
+              start-backoff-max = 5s
             }
             """);
 
@@ -69,7 +70,7 @@ public sealed class ServerConfigurationTests : IDisposable
             IdleTimeout = TimeSpan.FromSeconds(5),
             IdleResponse = IdleResponse.Close,
             Limits = HttpLimits.Default with { MaxHeaderCount = 50 },
-            Supervision = new SupervisionSettings { HandlerInstances = 4 },
+            Supervision = new SupervisionSettings { HandlerInstances = 4, StartBackoffMax = TimeSpan.FromSeconds(5) },
         };
         Assert.Equal(expected, settings);
     }
@@ -133,7 +134,9 @@ public sealed class ServerConfigurationTests : IDisposable
     [InlineData("actorhttp.limits.max-body-bytes = lots", "actorhttp.limits.max-body-bytes")]
     [InlineData("actorhttp.server.access-log = maybe", "actorhttp.server.access-log")]
     [InlineData("actorhttp.compression.enabled = perhaps", "actorhttp.compression.enabled")]
-    [InlineData("actorhttp.supervision.recovery-delay = later", "actorhttp.supervision.recovery-delay")]
+    [InlineData("actorhttp.supervision.start-backoff-min = later", "actorhttp.supervision.start-backoff-min")]
+    [InlineData("actorhttp.supervision.start-backoff-min = 0s", "actorhttp.supervision.start-backoff-min")]
+    [InlineData("actorhttp.supervision.start-backoff-max = 50ms", "actorhttp.supervision.start-backoff-max")]
     public void Invalid_server_setting_is_refused_naming_the_key(string hocon, string key)
     {
         var config = ServerConfiguration.Load(overrides: hocon);

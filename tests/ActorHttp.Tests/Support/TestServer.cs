@@ -13,7 +13,6 @@ public static class TestServer
         actorhttp.server.handler-timeout = 5s
         actorhttp.server.shutdown-timeout = 3s
         actorhttp.server.linger-timeout = 500ms
-        actorhttp.supervision.recovery-delay = 500ms
         """;
 
     private static readonly Serilog.ILogger QuietLogger = new LoggerConfiguration()
