@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text;
 
 namespace ActorHttp.Protocol;
@@ -6,9 +9,9 @@ namespace ActorHttp.Protocol;
 /// <summary>
 /// Incremental HTTP/1.1 request parser (RFC 9112), one per connection, reused for every request on it.
 /// It does no I/O: the caller hands it the bytes it has buffered, drops what the parser consumed and
-/// hands the rest back with more appended. The head is consumed only once it is whole (it is parsed in
-/// one pass); body bytes are consumed as they come, so the caller never buffers more than one head
-/// plus one read.
+/// hands the rest back with more appended. The head is consumed only once it is whole, but its lines are
+/// checked as they arrive, so one that is already malformed is refused without waiting for the rest;
+/// body bytes are consumed as they come, so the caller never buffers more than one head plus one read.
 /// </summary>
 public sealed class HttpRequestParser
 {
@@ -33,9 +36,15 @@ public sealed class HttpRequestParser
     private static readonly SearchValues<byte> TargetChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%"u8);
 
-    // RFC 3986 §3.2.2 reg-name / IP-literal plus ":" port; anything else cannot be a host.
-    private static readonly SearchValues<byte> HostChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:%[]"u8);
+    // RFC 3986 §3.2.2 reg-name: unreserved, sub-delims and "%" (pct-encoded is checked separately).
+    private static readonly SearchValues<byte> RegNameChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=%"u8);
+
+    // RFC 3986 §3.2.2: what follows "v" HEXDIG "." in an IPvFuture (unreserved, sub-delims, ":").
+    private static readonly SearchValues<byte> IpFutureChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:"u8);
+
+    private static readonly SearchValues<byte> Ipv6Chars = SearchValues.Create("0123456789abcdefABCDEF:."u8);
 
     private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
 
@@ -70,6 +79,23 @@ public sealed class HttpRequestParser
     private int _requestLineEnd = -1;
     private int _scanOffset;
     private int _lineCount;
+
+    // The request line as it arrives: where its target and version start (-1 until reached) and how far
+    // its bytes were checked; then its parts, held until the head is whole.
+    private int _targetStart = -1;
+    private int _versionStart = -1;
+    private int _requestLineChecked;
+    private string _method = "";
+    private string _target = "";
+    private string _path = "";
+    private string _query = "";
+    private HttpVersion _version;
+
+    // The field lines of a head not yet whole: those before _validatedOffset were checked in full, the
+    // line at _arrivingLineStart as far as _arrivingLineCheck says.
+    private int _validatedOffset;
+    private int _arrivingLineStart = -1;
+    private FieldLineCheck _arrivingLineCheck;
 
     private HttpRequest? _pending;
     private bool _expectContinue;
@@ -109,6 +135,21 @@ public sealed class HttpRequestParser
         ChunkDataLf,
         Trailers,
         Dead,
+    }
+
+    private enum LineBreak
+    {
+        Incomplete,
+        Crlf,
+        Bare,
+    }
+
+    private enum FieldLinePart
+    {
+        Name,
+        WhitespaceAfterName,
+        Value,
+        Ended,
     }
 
     /// <summary>The last request completed on this connection.</summary>
@@ -182,23 +223,23 @@ public sealed class HttpRequestParser
     {
         if (_requestLineEnd < 0)
         {
-            var lineOutcome = FindRequestLine(data);
+            var lineOutcome = ScanRequestLine(data);
             if (lineOutcome != ParseOutcome.RequestComplete)
             {
                 return lineOutcome;
             }
         }
 
-        var scan = ScanFieldSection(data, _requestLineEnd, out var headEnd);
-        if (scan != ParseOutcome.RequestComplete)
+        var scanReason = ScanFieldSection(data, _requestLineEnd, out var headEnd, out var arrivingLineEnd);
+        if (headEnd < 0)
         {
-            return scan;
+            // A line that is already wrong is refused now, not when the head ends or the header timeout
+            // fires; it comes before any limit broken further on, as it would in a head read whole.
+            var reason = CheckArrivedFieldLines(data, arrivingLineEnd) ?? scanReason;
+            return reason is null ? ParseOutcome.NeedMoreData : Reject(reason.Value);
         }
 
-        var lineStart = data[0] == Cr ? 2 : 0;
-        var rejection = ParseHeadSection(
-            data[lineStart..(_requestLineEnd - 2)],
-            data[_requestLineEnd..(headEnd - 2)]);
+        var rejection = ParseHeadSection(data[_requestLineEnd..(headEnd - 2)]);
         if (rejection is not null)
         {
             return Reject(rejection.Value);
@@ -209,11 +250,11 @@ public sealed class HttpRequestParser
     }
 
     /// <summary>
-    /// Finds the end of the request line, refusing as early as the bytes allow: a byte that cannot be
-    /// part of a method fails at once (a TLS ClientHello never sends a LF), and a line that cannot fit
-    /// fails before its end arrives.
+    /// Reads the request line as it arrives, each byte looked at once, and refuses it at the first byte
+    /// that makes it wrong whatever follows (a TLS ClientHello fails on its first byte), with the reason
+    /// it would get if read whole; a line that cannot fit fails before its end arrives.
     /// </summary>
-    private ParseOutcome FindRequestLine(ReadOnlySpan<byte> data)
+    private ParseOutcome ScanRequestLine(ReadOnlySpan<byte> data)
     {
         if (data.IsEmpty)
         {
@@ -241,49 +282,202 @@ public sealed class HttpRequestParser
             return Reject(RejectionReason.BareCarriageReturn);
         }
 
-        var line = data[start..];
-        var methodEnd = line.IndexOfAnyExcept(TokenChars);
-        if (methodEnd < 0)
+        // Bytes past the longest line allowed (its CRLF included) are never looked at: the line is too long
+        // whatever they hold, and what comes before decides first.
+        var limit = start + _limits.MaxRequestLineBytes + 2;
+        var line = data.Length > limit ? data[..limit] : data;
+        var reason = ScanRequestLineParts(line, start, out var lineEnd);
+        if (reason is not null)
         {
-            return line.Length > _limits.MaxRequestLineBytes
-                ? Reject(RejectionReason.RequestLineTooLong)
-                : ParseOutcome.NeedMoreData;
+            return Reject(reason.Value);
         }
 
-        if (methodEnd == 0 || line[methodEnd] != Sp)
+        if (lineEnd < 0)
         {
-            return Reject(RejectionReason.InvalidMethod);
+            return data.Length >= limit ? Reject(RejectionReason.RequestLineTooLong) : ParseOutcome.NeedMoreData;
         }
 
-        var window = _limits.MaxRequestLineBytes + 2;
-        var lf = line.IndexOf(Lf);
-        if (lf < 0)
-        {
-            return line.Length >= window ? Reject(RejectionReason.RequestLineTooLong) : ParseOutcome.NeedMoreData;
-        }
-
-        if (lf >= window)
-        {
-            return Reject(RejectionReason.RequestLineTooLong);
-        }
-
-        if (line[lf - 1] != Cr)
-        {
-            return Reject(RejectionReason.BareCarriageReturn);
-        }
-
-        _requestLineEnd = start + lf + 1;
-        _scanOffset = _requestLineEnd;
+        _requestLineEnd = lineEnd;
+        _scanOffset = lineEnd;
+        _validatedOffset = lineEnd;
         _lineCount = 0;
         return ParseOutcome.RequestComplete;
     }
 
     /// <summary>
+    /// RFC 9112 §3: method SP request-target SP HTTP-version CRLF, read part by part from where the last
+    /// call stopped. <paramref name="lineEnd"/> stays -1 until the whole line is here and valid.
+    /// </summary>
+    private RejectionReason? ScanRequestLineParts(ReadOnlySpan<byte> line, int start, out int lineEnd)
+    {
+        lineEnd = -1;
+        if (_targetStart < 0)
+        {
+            var methodFrom = Math.Max(_requestLineChecked, start);
+            var methodEnd = line[methodFrom..].IndexOfAnyExcept(TokenChars);
+            if (methodEnd < 0)
+            {
+                _requestLineChecked = line.Length;
+                return null;
+            }
+
+            methodEnd += methodFrom;
+            if (methodEnd == start || line[methodEnd] != Sp)
+            {
+                return RejectionReason.InvalidMethod;
+            }
+
+            _method = Intern(line[start..methodEnd], KnownMethods);
+            _targetStart = _requestLineChecked = methodEnd + 1;
+        }
+
+        if (_versionStart < 0)
+        {
+            // A target holds no SP, so the first SP after it starts the version.
+            var targetEnd = line[_requestLineChecked..].IndexOfAnyExcept(TargetChars);
+            if (targetEnd < 0)
+            {
+                _requestLineChecked = line.Length;
+                return null;
+            }
+
+            targetEnd += _requestLineChecked;
+            _requestLineChecked = targetEnd;
+            var stop = line[targetEnd];
+            if (stop is Cr or Lf)
+            {
+                // The line ends where the version should start.
+                return LineBreakAt(line, targetEnd) switch
+                {
+                    LineBreak.Incomplete => null,
+                    LineBreak.Bare => RejectionReason.BareCarriageReturn,
+                    _ => RejectionReason.InvalidRequestLine,
+                };
+            }
+
+            if (stop != Sp)
+            {
+                return RejectionReason.InvalidRequestTarget;
+            }
+
+            if (targetEnd == _targetStart)
+            {
+                return RejectionReason.InvalidRequestLine;
+            }
+
+            var targetReason = SetTarget(line[_targetStart..targetEnd]);
+            if (targetReason is not null)
+            {
+                return targetReason;
+            }
+
+            _versionStart = targetEnd + 1;
+        }
+
+        return ScanVersion(line, out lineEnd);
+    }
+
+    private RejectionReason? SetTarget(ReadOnlySpan<byte> target)
+    {
+        if (_lastTarget is not null && Ascii.Equals(target, _lastTarget))
+        {
+            // The same origin-form target as the last request: it parses to the same path and query.
+            (_target, _path, _query) = (_lastTarget, _lastPath, _lastQuery);
+            return null;
+        }
+
+        var targetReason = ParseTarget(_method, target, out var path, out var query);
+        if (targetReason is not null)
+        {
+            return targetReason;
+        }
+
+        // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
+        var targetText = target.Length == path.Length && Ascii.Equals(target, path) ? path : Encoding.ASCII.GetString(target);
+        (_target, _path, _query) = (targetText, path, query);
+        if (target[0] == '/')
+        {
+            (_lastTarget, _lastPath, _lastQuery) = (targetText, path, query);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// RFC 9112 §2.3: "HTTP/" DIGIT "." DIGIT, case-sensitive, then the line's CRLF. It is refused at the
+    /// first byte that does not fit; a well-formed version other than 1.0 and 1.1 is 505, not 400.
+    /// </summary>
+    private RejectionReason? ScanVersion(ReadOnlySpan<byte> line, out int lineEnd)
+    {
+        lineEnd = -1;
+        var text = line[_versionStart..];
+        if (text.IsEmpty)
+        {
+            return null;
+        }
+
+        if (text[0] == Sp)
+        {
+            return RejectionReason.InvalidRequestLine;
+        }
+
+        for (var i = 0; i < Math.Min(text.Length, 8); i++)
+        {
+            var fits = i switch
+            {
+                < 5 => text[i] == "HTTP/"u8[i],
+                6 => text[i] == '.',
+                _ => char.IsAsciiDigit((char)text[i]),
+            };
+            if (!fits)
+            {
+                return RejectionReason.InvalidVersion;
+            }
+        }
+
+        if (text.Length <= 8)
+        {
+            return null;
+        }
+
+        if (text[8] is not (Cr or Lf))
+        {
+            return RejectionReason.InvalidVersion;
+        }
+
+        switch (LineBreakAt(text, 8))
+        {
+            case LineBreak.Incomplete:
+                return null;
+            case LineBreak.Bare:
+                return RejectionReason.BareCarriageReturn;
+        }
+
+        if (text[5] != '1' || text[7] is not ((byte)'0' or (byte)'1'))
+        {
+            return RejectionReason.UnsupportedVersion;
+        }
+
+        _version = text[7] == '1' ? HttpVersion.Http11 : HttpVersion.Http10;
+        lineEnd = _versionStart + 10;
+        return null;
+    }
+
+    /// <summary>Whether the CR or LF at <paramref name="index"/> ends a line (RFC 9112 §2.2: CRLF only), or whether that is not known yet.</summary>
+    private static LineBreak LineBreakAt(ReadOnlySpan<byte> bytes, int index) =>
+        bytes[index] == Lf ? LineBreak.Bare
+        : index + 1 == bytes.Length ? LineBreak.Incomplete
+        : bytes[index + 1] == Lf ? LineBreak.Crlf
+        : LineBreak.Bare;
+
+    /// <summary>
     /// Looks for the empty line that ends a field section (headers or trailers) starting at
     /// <paramref name="sectionStart"/>, enforcing the size and count limits line by line so a peer
-    /// cannot make us wait for, or hold, more than the limits allow.
+    /// cannot make us wait for, or hold, more than the limits allow. <paramref name="sectionEnd"/> stays
+    /// -1 until the section is whole; <paramref name="arrivingLineEnd"/> is where the line at
+    /// <see cref="_scanOffset"/> (still arriving, or refused) ends, its LF excluded.
     /// </summary>
-    private ParseOutcome ScanFieldSection(ReadOnlySpan<byte> data, int sectionStart, out int sectionEnd)
+    private RejectionReason? ScanFieldSection(ReadOnlySpan<byte> data, int sectionStart, out int sectionEnd, out int arrivingLineEnd)
     {
         sectionEnd = -1;
         while (true)
@@ -292,88 +486,162 @@ public sealed class HttpRequestParser
             var lf = rest.IndexOf(Lf);
             if (lf < 0)
             {
-                return data.Length - sectionStart > _limits.MaxHeaderBytes
-                    ? Reject(RejectionReason.HeadersTooLarge)
-                    : ParseOutcome.NeedMoreData;
+                arrivingLineEnd = data.Length;
+                return data.Length - sectionStart > _limits.MaxHeaderBytes ? RejectionReason.HeadersTooLarge : null;
             }
 
+            arrivingLineEnd = _scanOffset + lf;
             var lineEnd = _scanOffset + lf + 1;
             if (lineEnd - sectionStart > _limits.MaxHeaderBytes)
             {
-                return Reject(RejectionReason.HeadersTooLarge);
+                return RejectionReason.HeadersTooLarge;
             }
 
             if (lf == 0 || rest[lf - 1] != Cr)
             {
-                return Reject(RejectionReason.BareCarriageReturn);
+                return RejectionReason.BareCarriageReturn;
             }
 
             if (lf == 1)
             {
                 sectionEnd = lineEnd;
-                return ParseOutcome.RequestComplete;
+                return null;
             }
 
             if (++_lineCount > _limits.MaxHeaderCount)
             {
-                return Reject(RejectionReason.TooManyHeaders);
+                return RejectionReason.TooManyHeaders;
             }
 
             _scanOffset = lineEnd;
         }
     }
 
-    private RejectionReason? ParseHeadSection(ReadOnlySpan<byte> requestLine, ReadOnlySpan<byte> fieldLines)
+    /// <summary>
+    /// Checks the field lines of a head that is not whole: each complete line once, in full, then the
+    /// bytes of the line at <see cref="_scanOffset"/> not checked before. Only bytes within the header
+    /// size limit are looked at, so what a line holds decides before a limit broken further on.
+    /// </summary>
+    private RejectionReason? CheckArrivedFieldLines(ReadOnlySpan<byte> data, int arrivingLineEnd)
     {
-        if (requestLine.Contains(Cr))
+        while (_validatedOffset < _scanOffset)
         {
-            return RejectionReason.BareCarriageReturn;
-        }
-
-        // The method was validated while the line arrived; exactly one SP separates the three parts (RFC 9112 §3).
-        var firstSp = requestLine.IndexOf(Sp);
-        var lastSp = requestLine.LastIndexOf(Sp);
-        if (lastSp == firstSp)
-        {
-            return RejectionReason.InvalidRequestLine;
-        }
-
-        var target = requestLine[(firstSp + 1)..lastSp];
-        if (target.IsEmpty || target[0] == Sp || target[^1] == Sp)
-        {
-            return RejectionReason.InvalidRequestLine;
-        }
-
-        var versionReason = ParseVersion(requestLine[(lastSp + 1)..], out var version);
-        if (versionReason is not null)
-        {
-            return versionReason;
-        }
-
-        var method = Intern(requestLine[..firstSp], KnownMethods);
-        string targetText, path, query;
-        if (_lastTarget is not null && Ascii.Equals(target, _lastTarget))
-        {
-            // The same origin-form target as the last request: it parses to the same path and query.
-            (targetText, path, query) = (_lastTarget, _lastPath, _lastQuery);
-        }
-        else
-        {
-            var targetReason = ParseTarget(method, target, out path, out query);
-            if (targetReason is not null)
+            var line = data[_validatedOffset..];
+            var check = default(FieldLineCheck);
+            var reason = CheckFieldLine(line, ref check) ?? CheckHeadField(check.Name(line), check.Value(line));
+            if (reason is not null)
             {
-                return targetReason;
+                return reason;
             }
 
-            // Most targets are a plain path: the decoded path is then the same text, and one string serves both.
-            targetText = target.Length == path.Length && Ascii.Equals(target, path) ? path : Encoding.ASCII.GetString(target);
-            if (target[0] == '/')
+            _validatedOffset += check.Checked + 2;
+        }
+
+        if (_arrivingLineStart != _scanOffset)
+        {
+            _arrivingLineStart = _scanOffset;
+            _arrivingLineCheck = default;
+        }
+
+        var checkableEnd = Math.Min(arrivingLineEnd, _requestLineEnd + _limits.MaxHeaderBytes);
+        return checkableEnd > _scanOffset ? CheckFieldLine(data[_scanOffset..checkableEnd], ref _arrivingLineCheck) : null;
+    }
+
+    /// <summary>
+    /// Checks a field line (RFC 9112 §5, RFC 9110 §5.1, §5.5) from where <paramref name="check"/> stopped,
+    /// failing at the first byte that makes it wrong whatever follows. <paramref name="bytes"/> may stop
+    /// inside the line (a later call goes on from there) or run past its CRLF, which ends the check.
+    /// </summary>
+    private static RejectionReason? CheckFieldLine(ReadOnlySpan<byte> bytes, ref FieldLineCheck check)
+    {
+        while (check.Part != FieldLinePart.Ended && check.Checked < bytes.Length)
+        {
+            var rest = bytes[check.Checked..];
+            if (check.Checked == 0 && rest[0] is Sp or Htab)
             {
-                (_lastTarget, _lastPath, _lastQuery) = (targetText, path, query);
+                return RejectionReason.ObsoleteLineFolding;
+            }
+
+            var stop = check.Part switch
+            {
+                FieldLinePart.Name => rest.IndexOfAnyExcept(TokenChars),
+                FieldLinePart.WhitespaceAfterName => rest.IndexOfAnyExcept(Sp, Htab),
+                _ => rest.IndexOfAnyExcept(FieldValueChars),
+            };
+            if (stop < 0)
+            {
+                check.Checked = bytes.Length;
+                return null;
+            }
+
+            check.Checked += stop;
+            var b = rest[stop];
+            if (b is Cr or Lf)
+            {
+                switch (LineBreakAt(bytes, check.Checked))
+                {
+                    case LineBreak.Incomplete:
+                        return null;
+                    case LineBreak.Bare:
+                        return RejectionReason.BareCarriageReturn;
+                }
+
+                if (check.Part != FieldLinePart.Value)
+                {
+                    return RejectionReason.InvalidHeaderName;
+                }
+
+                check.Part = FieldLinePart.Ended;
+                return null;
+            }
+
+            switch (check.Part)
+            {
+                case FieldLinePart.Name when b == ':' && check.Checked > 0:
+                    check.Colon = check.Checked++;
+                    check.Part = FieldLinePart.Value;
+                    break;
+                case FieldLinePart.Name when b is Sp or Htab:
+                    check.Part = FieldLinePart.WhitespaceAfterName;
+                    break;
+                case FieldLinePart.WhitespaceAfterName when b == ':':
+                    return RejectionReason.WhitespaceBeforeColon;
+                case FieldLinePart.Value:
+                    return RejectionReason.InvalidHeaderValue;
+                default:
+                    return RejectionReason.InvalidHeaderName;
             }
         }
 
-        var fieldReason = ParseFields(fieldLines);
+        return null;
+    }
+
+    /// <summary>The head fields whose value has a grammar the server relies on, checked as soon as their line is whole.</summary>
+    private RejectionReason? CheckHeadField(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        if (Ascii.EqualsIgnoreCase(name, "Host"u8))
+        {
+            // RFC 9112 §3.2.2: an absolute-form target names the host and Host is ignored, so only its
+            // syntax matters; any other form takes the host from Host, and an http URI with an empty
+            // host is invalid (RFC 9110 §4.2.1).
+            var targetNamesHost = _target[0] != '/' && _target != "*";
+            return IsValidHost(value, emptyAllowed: targetNamesHost) ? null : RejectionReason.InvalidHost;
+        }
+
+        if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
+        {
+            // RFC 9112 §6.3: a list, even of equal values, is refused as several lengths.
+            return value.Contains((byte)',') ? RejectionReason.MultipleContentLengths
+                : IsValidContentLength(value) ? null
+                : RejectionReason.InvalidContentLength;
+        }
+
+        return null;
+    }
+
+    private RejectionReason? ParseHeadSection(ReadOnlySpan<byte> fieldLines)
+    {
+        var fieldReason = ParseFields(fieldLines, inHead: true);
         if (fieldReason is not null)
         {
             return fieldReason;
@@ -381,28 +649,7 @@ public sealed class HttpRequestParser
 
         var headers = ReuseHeaders();
         _fields.Clear();
-        return ApplyHeaderSemantics(method, targetText, path, query, version, headers);
-    }
-
-    private static RejectionReason? ParseVersion(ReadOnlySpan<byte> text, out HttpVersion version)
-    {
-        version = HttpVersion.Http11;
-        if (text.SequenceEqual("HTTP/1.1"u8))
-        {
-            return null;
-        }
-
-        if (text.SequenceEqual("HTTP/1.0"u8))
-        {
-            version = HttpVersion.Http10;
-            return null;
-        }
-
-        // Well-formed but another version (RFC 9112 §2.3): 505, not 400.
-        return text.Length == 8 && text.StartsWith("HTTP/"u8) && char.IsAsciiDigit((char)text[5])
-            && text[6] == '.' && char.IsAsciiDigit((char)text[7])
-            ? RejectionReason.UnsupportedVersion
-            : RejectionReason.InvalidVersion;
+        return ApplyHeaderSemantics(_method, _target, _path, _query, _version, headers);
     }
 
     private static RejectionReason? ParseTarget(string method, ReadOnlySpan<byte> target, out string path, out string query)
@@ -419,11 +666,6 @@ public sealed class HttpRequestParser
 
             path = "*";
             return null;
-        }
-
-        if (target.IndexOfAnyExcept(TargetChars) >= 0)
-        {
-            return RejectionReason.InvalidRequestTarget;
         }
 
         ReadOnlySpan<byte> pathAndQuery;
@@ -501,48 +743,27 @@ public sealed class HttpRequestParser
         }
     }
 
-    /// <summary>Parses field lines (each ending CRLF, already checked) into <see cref="_fields"/> with the rules of RFC 9112 §5.</summary>
-    private RejectionReason? ParseFields(ReadOnlySpan<byte> lines)
+    /// <summary>Parses field lines (each ending CRLF, found by the scan) into <see cref="_fields"/> with the rules of RFC 9112 §5.</summary>
+    private RejectionReason? ParseFields(ReadOnlySpan<byte> lines, bool inHead)
     {
         _fields.Clear();
         while (!lines.IsEmpty)
         {
-            var lf = lines.IndexOf(Lf);
-            var line = lines[..(lf - 1)];
-            lines = lines[(lf + 1)..];
-
-            if (line.Contains(Cr))
+            var check = default(FieldLineCheck);
+            var reason = CheckFieldLine(lines, ref check);
+            if (reason is not null)
             {
-                return RejectionReason.BareCarriageReturn;
+                return reason;
             }
 
-            if (line[0] is Sp or Htab)
+            var name = check.Name(lines);
+            var value = check.Value(lines);
+            if (inHead && CheckHeadField(name, value) is { } fieldReason)
             {
-                return RejectionReason.ObsoleteLineFolding;
+                return fieldReason;
             }
 
-            var colon = line.IndexOf((byte)':');
-            if (colon <= 0)
-            {
-                return RejectionReason.InvalidHeaderName;
-            }
-
-            var name = line[..colon];
-            if (name[^1] is Sp or Htab)
-            {
-                return RejectionReason.WhitespaceBeforeColon;
-            }
-
-            if (name.IndexOfAnyExcept(TokenChars) >= 0)
-            {
-                return RejectionReason.InvalidHeaderName;
-            }
-
-            var value = line[(colon + 1)..].Trim(" \t"u8);
-            if (value.IndexOfAnyExcept(FieldValueChars) >= 0)
-            {
-                return RejectionReason.InvalidHeaderValue;
-            }
+            lines = lines[(check.Checked + 2)..];
 
             // Ascii.Equals is false for obs-text bytes: such a value is simply decoded anew.
             var position = _fields.Count;
@@ -565,7 +786,6 @@ public sealed class HttpRequestParser
         string method, string target, string path, string query, HttpVersion version, HttpHeaders headers)
     {
         var hostCount = 0;
-        string? host = null;
         string? contentLength = null;
         var contentLengthCount = 0;
         var hasTransferEncoding = false;
@@ -574,7 +794,6 @@ public sealed class HttpRequestParser
             if (name.Equals("Host", StringComparison.OrdinalIgnoreCase))
             {
                 hostCount++;
-                host = value;
             }
             else if (name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase))
             {
@@ -596,11 +815,6 @@ public sealed class HttpRequestParser
         if (hostCount == 0 && version == HttpVersion.Http11)
         {
             return RejectionReason.MissingHost;
-        }
-
-        if (host is not null && !IsValidHost(host))
-        {
-            return RejectionReason.InvalidHost;
         }
 
         long bodyLength = 0;
@@ -630,15 +844,13 @@ public sealed class HttpRequestParser
         else if (contentLengthCount > 0)
         {
             // RFC 9112 §6.3 lets a server fold identical repeats; we refuse every repeat (as Kestrel does for differing ones).
-            if (contentLengthCount > 1 || contentLength!.Contains(','))
+            if (contentLengthCount > 1)
             {
                 return RejectionReason.MultipleContentLengths;
             }
 
-            if (!TryParseContentLength(contentLength, out bodyLength))
-            {
-                return RejectionReason.InvalidContentLength;
-            }
+            // Its digits were checked, overflow included, when its line arrived.
+            bodyLength = long.Parse(contentLength!, NumberStyles.None, CultureInfo.InvariantCulture);
         }
 
         var keepAlive = version == HttpVersion.Http11
@@ -712,38 +924,104 @@ public sealed class HttpRequestParser
         return chunkedCount == 1 && lastIsChunked ? null : RejectionReason.ChunkedNotFinal;
     }
 
-    private static bool TryParseContentLength(string text, out long length)
+    private static bool IsValidContentLength(ReadOnlySpan<byte> digits)
     {
-        length = 0;
-        if (text.Length == 0)
+        if (digits.IsEmpty)
         {
             return false;
         }
 
-        foreach (var c in text)
+        long length = 0;
+        foreach (var b in digits)
         {
-            if (!char.IsAsciiDigit(c) || length > (long.MaxValue - (c - '0')) / 10)
+            if (!char.IsAsciiDigit((char)b) || length > (long.MaxValue - (b - '0')) / 10)
             {
                 return false;
             }
 
-            length = (length * 10) + (c - '0');
+            length = (length * 10) + (b - '0');
         }
 
         return true;
     }
 
-    private static bool IsValidHost(string host)
+    /// <summary>
+    /// RFC 9112 §3.2 with RFC 3986 §3.2.2-3.2.3: uri-host [ ":" port ], the host a reg-name (which
+    /// covers IPv4 addresses) or a bracketed IP-literal, the port at most 65535. Routing picks the
+    /// virtual host from this value, so nothing else may pass.
+    /// </summary>
+    private static bool IsValidHost(ReadOnlySpan<byte> value, bool emptyAllowed)
     {
-        foreach (var c in host)
+        if (value.IsEmpty)
         {
-            if (c > 0x7F || !HostChars.Contains((byte)c))
+            return emptyAllowed;
+        }
+
+        ReadOnlySpan<byte> port;
+        if (value[0] == '[')
+        {
+            var close = value.IndexOf((byte)']');
+            if (close < 0 || !IsValidIpLiteral(value[1..close]))
+            {
+                return false;
+            }
+
+            port = value[(close + 1)..];
+        }
+        else
+        {
+            var hostEnd = value.IndexOfAnyExcept(RegNameChars);
+            var host = hostEnd < 0 ? value : value[..hostEnd];
+
+            // An empty host before a port names no server at all.
+            if (host.IsEmpty || !IsValidPercentEncoding(host))
+            {
+                return false;
+            }
+
+            port = value[host.Length..];
+        }
+
+        return port.IsEmpty || (port[0] == ':' && IsValidPort(port[1..]));
+    }
+
+    /// <summary>RFC 3986 §3.2.3: port = *DIGIT (an empty port means the default one); TCP ports end at 65535.</summary>
+    private static bool IsValidPort(ReadOnlySpan<byte> digits)
+    {
+        var port = 0;
+        foreach (var b in digits)
+        {
+            if (!char.IsAsciiDigit((char)b))
+            {
+                return false;
+            }
+
+            port = (port * 10) + (b - '0');
+            if (port > ushort.MaxValue)
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>RFC 3986 §3.2.2: the inside of IP-literal = "[" ( IPv6address / IPvFuture ) "]".</summary>
+    private static bool IsValidIpLiteral(ReadOnlySpan<byte> literal)
+    {
+        if (!literal.IsEmpty && (literal[0] | 0x20) == 'v')
+        {
+            // IPvFuture = "v" 1*HEXDIG "." 1*( unreserved / sub-delims / ":" )
+            var dot = literal.IndexOf((byte)'.');
+            return dot > 1 && dot < literal.Length - 1
+                && literal[1..dot].IndexOfAnyExcept(HexDigits) < 0
+                && literal[(dot + 1)..].IndexOfAnyExcept(IpFutureChars) < 0;
+        }
+
+        // IPAddress would also take an IPv4 address or a zone id ("%eth0"), which IPv6address never holds.
+        return literal.IndexOfAnyExcept(Ipv6Chars) < 0
+            && IPAddress.TryParse(literal, out var address)
+            && address.AddressFamily == AddressFamily.InterNetworkV6;
     }
 
     private ParseOutcome ParseContentLengthBody(ReadOnlySpan<byte> data, ref int consumed)
@@ -970,13 +1248,18 @@ public sealed class HttpRequestParser
     private ParseOutcome ParseTrailers(ReadOnlySpan<byte> data, ref int consumed)
     {
         var section = data[consumed..];
-        var scan = ScanFieldSection(section, 0, out var sectionEnd);
-        if (scan != ParseOutcome.RequestComplete)
+        var scanReason = ScanFieldSection(section, 0, out var sectionEnd, out _);
+        if (scanReason is not null)
         {
-            return scan;
+            return Reject(scanReason.Value);
         }
 
-        if (ParseFields(section[..(sectionEnd - 2)]) is not null)
+        if (sectionEnd < 0)
+        {
+            return ParseOutcome.NeedMoreData;
+        }
+
+        if (ParseFields(section[..(sectionEnd - 2)], inHead: false) is not null)
         {
             return Reject(RejectionReason.InvalidTrailer);
         }
@@ -1005,6 +1288,11 @@ public sealed class HttpRequestParser
         _requestLineEnd = -1;
         _scanOffset = 0;
         _lineCount = 0;
+        _targetStart = -1;
+        _versionStart = -1;
+        _requestLineChecked = 0;
+        _validatedOffset = 0;
+        _arrivingLineStart = -1;
         _state = State.Head;
         HasPartialRequest = false;
         return outcome;
@@ -1081,5 +1369,20 @@ public sealed class HttpRequestParser
         }
 
         return [.. bytes];
+    }
+
+    /// <summary>How far a field line has been checked, so a line arriving in pieces is read once.</summary>
+    private struct FieldLineCheck
+    {
+        public FieldLinePart Part;
+
+        /// <summary>Bytes of the line checked so far; once <see cref="Part"/> is Ended, where its CRLF starts.</summary>
+        public int Checked;
+
+        public int Colon;
+
+        public readonly ReadOnlySpan<byte> Name(ReadOnlySpan<byte> line) => line[..Colon];
+
+        public readonly ReadOnlySpan<byte> Value(ReadOnlySpan<byte> line) => line[(Colon + 1)..Checked].Trim(" \t"u8);
     }
 }
