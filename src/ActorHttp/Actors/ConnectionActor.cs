@@ -383,8 +383,10 @@ public sealed class ConnectionActor : UntypedActor
 
             if (_sendRate.IsTooSlow(now))
             {
-                // Nothing can be said to a client that does not read: the connection just closes.
-                _log.Debug("Connection {ConnectionId}: the client reads slower than {Rate} bytes/s; closing", _connectionId, _settings.MinResponseDataRate.BytesPerSecond);
+                // Nothing can be said to a client that does not read. A reset, not a close: a close
+                // would leave the kernel holding the unsent answers, retrying them for minutes.
+                _log.Debug("Connection {ConnectionId}: the client reads slower than {Rate} bytes/s; resetting", _connectionId, _settings.MinResponseDataRate.BytesPerSecond);
+                _socket.LingerState = new LingerOption(true, 0);
                 Context.Stop(Self);
                 return;
             }
