@@ -17,6 +17,10 @@ namespace ActorHttp.Handlers.StaticFiles;
 /// </summary>
 public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandlerActor
 {
+    // The first chunk of a streamed file: enough for a browser to start on it, small enough that the
+    // answers to many pipelined requests waiting their turn cost little (see Step).
+    private const int FirstChunkBytes = 4096;
+
     private readonly Dictionary<(IActorRef Connection, long Sequence), Transfer> _transfers = [];
 
     // Small files read whole, kept by full path; an entry serves only while the file's size and
@@ -68,6 +72,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
                 break;
             case ResponseBodyChunkSent sent when _transfers.TryGetValue((Sender, sent.Sequence), out var transfer):
                 transfer.InFlight = false;
+                transfer.FirstChunkTaken = true;
                 Step(transfer);
                 break;
             case ResponseAborted aborted when _transfers.TryGetValue((Sender, aborted.Sequence), out var transfer):
@@ -322,7 +327,9 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
     /// <summary>
     /// A streamed transfer's one step: send the chunk that is ready once the connection took the
     /// previous one, and keep one chunk read ahead, so the disk and the socket work at the same time
-    /// while at most two chunks are held.
+    /// while at most two chunks are held. Until the connection has taken the first chunk (a small
+    /// one), nothing is read ahead: an answer to a pipelined request waiting its turn, or to a
+    /// client that does not read, holds a few KiB instead of two chunks.
     /// </summary>
     private void Step(Transfer transfer)
     {
@@ -333,7 +340,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
             transfer.Context.SendChunk(chunk);
         }
 
-        if (!transfer.Reading && transfer.Ready is null && transfer.Remaining > 0)
+        if (!transfer.Reading && transfer.Ready is null && transfer.Remaining > 0 && (!transfer.InFlight || transfer.FirstChunkTaken))
         {
             ReadNext(transfer);
         }
@@ -348,9 +355,10 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
     {
         transfer.Reading = true;
         var key = transfer.Context.StreamKey;
-        var buffer = transfer.Whole ?? transfer.NextChunkBuffer(settings.ChunkBytes);
+        var chunkBytes = transfer.FirstChunkTaken ? settings.ChunkBytes : Math.Min(FirstChunkBytes, settings.ChunkBytes);
+        var buffer = transfer.Whole ?? transfer.NextChunkBuffer(chunkBytes);
         var into = transfer.Whole is null
-            ? buffer.AsMemory(0, (int)Math.Min(settings.ChunkBytes, transfer.Remaining))
+            ? buffer.AsMemory(0, (int)Math.Min(chunkBytes, transfer.Remaining))
             : buffer.AsMemory((int)(buffer.Length - transfer.Remaining));
         transfer.Stream.ReadAsync(into).AsTask().PipeTo(
             Self,
@@ -443,6 +451,9 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         /// <summary>A chunk went to the connection and is not acknowledged yet.</summary>
         public bool InFlight { get; set; }
 
+        /// <summary>The connection has taken the first chunk: the answer is being sent, and reading ahead pays.</summary>
+        public bool FirstChunkTaken { get; set; }
+
         /// <summary>A chunk read ahead, waiting for the connection to take the previous one.</summary>
         public ReadOnlyMemory<byte>? Ready { get; set; }
 
@@ -451,7 +462,18 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         private readonly byte[]?[] _chunkBuffers = new byte[]?[2];
         private int _reads;
 
-        public byte[] NextChunkBuffer(int size) => _chunkBuffers[_reads++ % 2] ??= ArrayPool<byte>.Shared.Rent(size);
+        public byte[] NextChunkBuffer(int size)
+        {
+            var slot = _reads++ % 2;
+            if (_chunkBuffers[slot] is { } small && small.Length < size)
+            {
+                // The first chunk's small buffer, not held by the connection any more (it took that chunk).
+                ArrayPool<byte>.Shared.Return(small);
+                _chunkBuffers[slot] = null;
+            }
+
+            return _chunkBuffers[slot] ??= ArrayPool<byte>.Shared.Rent(size);
+        }
 
         /// <summary>
         /// Back to the pool, unless the connection may still be writing from one of them or a read
