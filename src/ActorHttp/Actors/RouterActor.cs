@@ -100,10 +100,10 @@ public sealed class RouterActor : ReceiveActor
                 Dispatch(match.Target!, routed);
                 break;
             case RouteMatchKind.NotFound:
-                Answer(message, HttpResponse.Text(404, $"No resource at {request.Path}.\n"));
+                Answer(message, HttpResponse.Text(404, $"No resource at {ErrorText.Printable(request.Path)}.\n"));
                 break;
             case RouteMatchKind.MethodNotAllowed:
-                Answer(message, HttpResponse.Text(405, $"{request.Method} is not allowed on {request.Path}.\n")
+                Answer(message, HttpResponse.Text(405, $"{request.Method} is not allowed on {ErrorText.Printable(request.Path)}.\n")
                     .WithHeader("Allow", string.Join(", ", match.AllowedMethods)));
                 break;
             case RouteMatchKind.Options:
@@ -170,9 +170,9 @@ public sealed class RouterActor : ReceiveActor
     private static HttpResponse Preflight(CorsPolicy policy, string origin, string method, string? requestedHeaders)
     {
         var headers = (requestedHeaders ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var refused = !policy.Allows(origin) ? $"origin {origin}"
-            : !policy.Methods.Contains(method, StringComparer.Ordinal) ? $"method {method}"
-            : headers.FirstOrDefault(h => !policy.Headers.Contains(h, StringComparer.OrdinalIgnoreCase)) is { } header ? $"header {header}"
+        var refused = !policy.Allows(origin) ? $"origin {ErrorText.Printable(origin)}"
+            : !policy.Methods.Contains(method, StringComparer.Ordinal) ? $"method {ErrorText.Printable(method)}"
+            : headers.FirstOrDefault(h => !policy.Headers.Contains(h, StringComparer.OrdinalIgnoreCase)) is { } header ? $"header {ErrorText.Printable(header)}"
             : null;
         if (refused is not null)
         {

@@ -6,13 +6,19 @@ public sealed record HttpRequest
     /// <summary>The method token exactly as sent (methods are case-sensitive, RFC 9110 §9.1).</summary>
     public required string Method { get; init; }
 
-    /// <summary>The request-target as it appeared on the request line, undecoded.</summary>
+    /// <summary>
+    /// The request-target as it appeared on the request line, undecoded, less any <c>#fragment</c>: a
+    /// fragment is the client's alone (RFC 9110 §4.2.5), so it is dropped before anything sees the target.
+    /// </summary>
     public required string Target { get; init; }
 
-    /// <summary>The path: percent-decoded (except <c>%2F</c>), dot-segments removed; <c>*</c> for <c>OPTIONS *</c>.</summary>
+    /// <summary>
+    /// The path: percent-decoded (except <c>%2F</c>; a <c>%</c> not followed by two hex digits stays
+    /// literal), dot-segments removed; <c>*</c> for <c>OPTIONS *</c>.
+    /// </summary>
     public required string Path { get; init; }
 
-    /// <summary>The query as sent, without the leading <c>?</c>; empty when absent.</summary>
+    /// <summary>The query as sent (undecoded, a malformed <c>%</c> included), without the leading <c>?</c>; empty when absent.</summary>
     public required string Query { get; init; }
 
     public required HttpVersion Version { get; init; }

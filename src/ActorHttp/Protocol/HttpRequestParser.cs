@@ -32,9 +32,12 @@ public sealed class HttpRequestParser
     private static readonly SearchValues<byte> TokenChars =
         SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
-    // RFC 3986 unreserved, sub-delims, ":", "@", "/", "?" and "%" (pct-encoded is checked separately).
-    private static readonly SearchValues<byte> TargetChars =
-        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/?%"u8);
+    // A target is any run of visible ASCII (VCHAR, 0x21-0x7E), wider than RFC 3986 allows: browsers send
+    // "[", "]", "{", "}", "|", "^", "\"", "<", ">" and "`" raw (a[]=1, q=a|b) and may leave a "#fragment".
+    // SP ends the target, so none of these can break the request line; a CTL, DEL or non-ASCII byte
+    // never fits anywhere in a target and is refused at once.
+    private const byte FirstTargetByte = 0x21;
+    private const byte LastTargetByte = 0x7E;
 
     // RFC 3986 §3.2.2 reg-name: unreserved, sub-delims and "%" (pct-encoded is checked separately).
     private static readonly SearchValues<byte> RegNameChars =
@@ -79,6 +82,9 @@ public sealed class HttpRequestParser
     private int _requestLineEnd = -1;
     private int _scanOffset;
     private int _lineCount;
+
+    // Bytes of the empty lines ignored (and consumed) before this request's line; see SkipEmptyLines.
+    private int _emptyLineBytes;
 
     // The request line as it arrives: where its target and version start (-1 until reached) and how far
     // its bytes were checked; then its parts, held until the head is whole.
@@ -127,9 +133,19 @@ public sealed class HttpRequestParser
         Head,
         ContentLengthBody,
         ChunkSize,
-        ChunkSizeWhitespace,
-        ChunkExtension,
         ChunkSizeLf,
+
+        // RFC 9112 §7.1.1: chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ),
+        // a name a token, a value a token or a quoted-string; one state per place in that grammar.
+        ChunkExtWhitespaceBeforeSemicolon,
+        ChunkExtBeforeName,
+        ChunkExtName,
+        ChunkExtWhitespaceAfterName,
+        ChunkExtBeforeValue,
+        ChunkExtTokenValue,
+        ChunkExtQuotedValue,
+        ChunkExtQuotedPair,
+        ChunkExtAfterQuotedValue,
         ChunkData,
         ChunkDataCr,
         ChunkDataLf,
@@ -192,7 +208,7 @@ public sealed class HttpRequestParser
 
         if (_state == State.Head)
         {
-            HasPartialRequest = data.Length > 0;
+            HasPartialRequest = data.Length > 0 || _emptyLineBytes > 0;
             var headOutcome = ParseHead(data, ref consumed);
             if (headOutcome != ParseOutcome.RequestComplete)
             {
@@ -221,6 +237,20 @@ public sealed class HttpRequestParser
 
     private ParseOutcome ParseHead(ReadOnlySpan<byte> data, ref int consumed)
     {
+        if (_requestLineChecked == 0)
+        {
+            // Nothing of the request line has been read: the empty lines before it are consumed here,
+            // so every offset the head keeps counts from its first byte.
+            var emptyLinesOutcome = SkipEmptyLines(data, out var skipped);
+            consumed = skipped;
+            if (emptyLinesOutcome != ParseOutcome.RequestComplete)
+            {
+                return emptyLinesOutcome;
+            }
+
+            data = data[skipped..];
+        }
+
         if (_requestLineEnd < 0)
         {
             var lineOutcome = ScanRequestLine(data);
@@ -245,8 +275,40 @@ public sealed class HttpRequestParser
             return Reject(rejection.Value);
         }
 
-        consumed = headEnd;
+        consumed += headEnd;
         return ParseOutcome.RequestComplete;
+    }
+
+    /// <summary>
+    /// RFC 9112 §2.2: a server SHOULD ignore at least one empty line (CRLF) before a request line; old
+    /// clients send one after a POST body. Empty lines are skipped as long as their bytes would fit in a
+    /// request line (<see cref="HttpLimits.MaxRequestLineBytes"/>, 4096 lines by default), so they never
+    /// cost more than one request line; past that the client is refused. A bare LF or CR is refused
+    /// here as in every other line ending. <paramref name="skipped"/> counts the bytes of the empty
+    /// lines in <paramref name="data"/>; the outcome is RequestComplete once a request line starts.
+    /// </summary>
+    private ParseOutcome SkipEmptyLines(ReadOnlySpan<byte> data, out int skipped)
+    {
+        skipped = 0;
+        while (skipped < data.Length && data[skipped] is Cr or Lf)
+        {
+            switch (LineBreakAt(data, skipped))
+            {
+                case LineBreak.Incomplete:
+                    return ParseOutcome.NeedMoreData;
+                case LineBreak.Bare:
+                    return Reject(RejectionReason.BareCarriageReturn);
+            }
+
+            skipped += 2;
+            _emptyLineBytes += 2;
+            if (_emptyLineBytes > _limits.MaxRequestLineBytes)
+            {
+                return Reject(RejectionReason.TooManyEmptyLines);
+            }
+        }
+
+        return skipped == data.Length ? ParseOutcome.NeedMoreData : ParseOutcome.RequestComplete;
     }
 
     /// <summary>
@@ -256,37 +318,11 @@ public sealed class HttpRequestParser
     /// </summary>
     private ParseOutcome ScanRequestLine(ReadOnlySpan<byte> data)
     {
-        if (data.IsEmpty)
-        {
-            return ParseOutcome.NeedMoreData;
-        }
-
-        // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line; we ignore one.
-        var start = 0;
-        if (data[0] == Cr)
-        {
-            if (data.Length < 2)
-            {
-                return ParseOutcome.NeedMoreData;
-            }
-
-            if (data[1] != Lf)
-            {
-                return Reject(RejectionReason.BareCarriageReturn);
-            }
-
-            start = 2;
-        }
-        else if (data[0] == Lf)
-        {
-            return Reject(RejectionReason.BareCarriageReturn);
-        }
-
         // Bytes past the longest line allowed (its CRLF included) are never looked at: the line is too long
         // whatever they hold, and what comes before decides first.
-        var limit = start + _limits.MaxRequestLineBytes + 2;
+        var limit = _limits.MaxRequestLineBytes + 2;
         var line = data.Length > limit ? data[..limit] : data;
-        var reason = ScanRequestLineParts(line, start, out var lineEnd);
+        var reason = ScanRequestLineParts(line, out var lineEnd);
         if (reason is not null)
         {
             return Reject(reason.Value);
@@ -308,33 +344,32 @@ public sealed class HttpRequestParser
     /// RFC 9112 §3: method SP request-target SP HTTP-version CRLF, read part by part from where the last
     /// call stopped. <paramref name="lineEnd"/> stays -1 until the whole line is here and valid.
     /// </summary>
-    private RejectionReason? ScanRequestLineParts(ReadOnlySpan<byte> line, int start, out int lineEnd)
+    private RejectionReason? ScanRequestLineParts(ReadOnlySpan<byte> line, out int lineEnd)
     {
         lineEnd = -1;
         if (_targetStart < 0)
         {
-            var methodFrom = Math.Max(_requestLineChecked, start);
-            var methodEnd = line[methodFrom..].IndexOfAnyExcept(TokenChars);
+            var methodEnd = line[_requestLineChecked..].IndexOfAnyExcept(TokenChars);
             if (methodEnd < 0)
             {
                 _requestLineChecked = line.Length;
                 return null;
             }
 
-            methodEnd += methodFrom;
-            if (methodEnd == start || line[methodEnd] != Sp)
+            methodEnd += _requestLineChecked;
+            if (methodEnd == 0 || line[methodEnd] != Sp)
             {
                 return RejectionReason.InvalidMethod;
             }
 
-            _method = Intern(line[start..methodEnd], KnownMethods);
+            _method = Intern(line[..methodEnd], KnownMethods);
             _targetStart = _requestLineChecked = methodEnd + 1;
         }
 
         if (_versionStart < 0)
         {
             // A target holds no SP, so the first SP after it starts the version.
-            var targetEnd = line[_requestLineChecked..].IndexOfAnyExcept(TargetChars);
+            var targetEnd = line[_requestLineChecked..].IndexOfAnyExceptInRange(FirstTargetByte, LastTargetByte);
             if (targetEnd < 0)
             {
                 _requestLineChecked = line.Length;
@@ -379,6 +414,26 @@ public sealed class HttpRequestParser
 
     private RejectionReason? SetTarget(ReadOnlySpan<byte> target)
     {
+        // A fragment names a part of the resource for the client alone (RFC 9110 §4.2.5): a browser
+        // should not send it, and it is dropped here, so neither routing nor Target ever sees it.
+        var fragment = target.IndexOf((byte)'#');
+        if (fragment >= 0)
+        {
+            target = target[..fragment];
+            if (target.IsEmpty)
+            {
+                return RejectionReason.InvalidRequestTarget;
+            }
+        }
+
+        // RFC 9112 §3.2.3, RFC 9110 §9.3.6: CONNECT takes the authority-form (host:port) and nothing else
+        // does. A well-formed one asks for a tunnel, which an origin server does not open: 501, as for
+        // a method the server does not implement, since the request itself is not malformed.
+        if (_method == "CONNECT")
+        {
+            return IsAuthorityForm(target) ? RejectionReason.ConnectNotSupported : RejectionReason.InvalidRequestTarget;
+        }
+
         if (_lastTarget is not null && Ascii.Equals(target, _lastTarget))
         {
             // The same origin-form target as the last request: it parses to the same path and query.
@@ -678,14 +733,10 @@ public sealed class HttpRequestParser
             return RejectionReason.InvalidRequestTarget;
         }
 
+        // The query is handed on as sent, a malformed "%" included: what it means is the handler's business.
         var questionMark = pathAndQuery.IndexOf((byte)'?');
         var rawPath = questionMark < 0 ? pathAndQuery : pathAndQuery[..questionMark];
         ReadOnlySpan<byte> rawQuery = questionMark < 0 ? [] : pathAndQuery[(questionMark + 1)..];
-        if (!IsValidPercentEncoding(rawQuery))
-        {
-            return RejectionReason.InvalidPercentEncoding;
-        }
-
         if (!PathNormalizer.TryNormalize(rawPath.IsEmpty ? "/"u8 : rawPath, out path))
         {
             return RejectionReason.InvalidPercentEncoding;
@@ -693,6 +744,14 @@ public sealed class HttpRequestParser
 
         query = rawQuery.IsEmpty ? "" : Encoding.ASCII.GetString(rawQuery);
         return null;
+    }
+
+    /// <summary>RFC 9112 §3.2.3: authority-form = uri-host ":" port, the port required.</summary>
+    private static bool IsAuthorityForm(ReadOnlySpan<byte> target)
+    {
+        // The port's ":" comes after an IPv6 literal's closing "]", and a reg-name holds none.
+        var afterLiteral = target[(target.LastIndexOf((byte)']') + 1)..];
+        return afterLiteral.Contains((byte)':') && IsValidHost(target, emptyAllowed: false);
     }
 
     /// <summary>absolute-form (RFC 9112 §3.2.2): <c>http[s]://authority[/path][?query]</c>; the path and query are what route.</summary>
@@ -714,9 +773,11 @@ public sealed class HttpRequestParser
         var rest = target[(schemeEnd + 3)..];
         var authorityEnd = rest.IndexOfAny((byte)'/', (byte)'?');
         var authority = authorityEnd < 0 ? rest : rest[..authorityEnd];
-        if (authority.IsEmpty || authority.Contains((byte)'@'))
+
+        // The authority must be a host[:port] as Host would be: never empty, and never with userinfo,
+        // which is deprecated in http URIs (RFC 9110 §4.2.4) and only ever hides the real host.
+        if (!IsValidHost(authority, emptyAllowed: false))
         {
-            // userinfo is deprecated in http URIs (RFC 9110 §4.2.4) and only ever hides the real host.
             return false;
         }
 
@@ -894,13 +955,16 @@ public sealed class HttpRequestParser
     }
 
     /// <summary>
-    /// RFC 9112 §6.1, §6.3: only chunked is implemented (anything else is 501, checked first), and it must
-    /// be applied exactly once, last. The field may be split over several lines.
+    /// RFC 9112 §6.3: unless chunked is the final coding the body's length cannot be known, so it is 400
+    /// whatever the other codings are; §7: chunked is applied once at most, or the framing is ambiguous
+    /// (400). Only then does a coding before it matter: we decode none, so it is 501 (§6.1). The field
+    /// may be split over several lines.
     /// </summary>
     private static RejectionReason? CheckTransferCodings(HttpHeaders headers)
     {
         var chunkedCount = 0;
         var lastIsChunked = false;
+        var otherCoding = false;
         foreach (var value in headers.GetValues("Transfer-Encoding"))
         {
             foreach (var range in value.AsSpan().Split(','))
@@ -912,16 +976,20 @@ public sealed class HttpRequestParser
                 }
 
                 lastIsChunked = coding.Equals("chunked", StringComparison.OrdinalIgnoreCase);
-                if (!lastIsChunked)
+                if (lastIsChunked)
                 {
-                    return RejectionReason.UnsupportedTransferCoding;
+                    chunkedCount++;
                 }
-
-                chunkedCount++;
+                else
+                {
+                    otherCoding = true;
+                }
             }
         }
 
-        return chunkedCount == 1 && lastIsChunked ? null : RejectionReason.ChunkedNotFinal;
+        return !lastIsChunked || chunkedCount > 1 ? RejectionReason.ChunkedNotFinal
+            : otherCoding ? RejectionReason.UnsupportedTransferCoding
+            : null;
     }
 
     private static bool IsValidContentLength(ReadOnlySpan<byte> digits)
@@ -1125,44 +1193,22 @@ public sealed class HttpRequestParser
                 }
 
                 // Checked before shifting so the size can never overflow: a 17th significant hex digit
-                // (or any size past the body limit) is refused as too large.
+                // makes a size no message can have, a framing error rather than a large body.
                 if (_chunkSize > (long.MaxValue >> 4))
                 {
-                    return RejectionReason.BodyTooLarge;
+                    return RejectionReason.ChunkSizeTooLarge;
                 }
 
                 _chunkSize = (_chunkSize << 4) | (long)HexValue(b);
-                return _chunkSize > _bodyLimit - _bodyFilled ? RejectionReason.BodyTooLarge : null;
+                return null;
             case State.ChunkSize:
                 if (_chunkSizeDigits == 0)
                 {
                     return RejectionReason.InvalidChunkSize;
                 }
 
-                return EndChunkSizeDigits(b);
-            case State.ChunkSizeWhitespace:
-                // BWS is allowed only before a ";" (RFC 9112 §7.1.1).
-                if (b is Sp or Htab)
-                {
-                    return CountExtensionByte();
-                }
-
-                if (b == ';')
-                {
-                    _state = State.ChunkExtension;
-                    return CountExtensionByte();
-                }
-
-                return RejectionReason.InvalidChunkExtension;
-            case State.ChunkExtension:
-                if (b == Cr)
-                {
-                    _state = State.ChunkSizeLf;
-                    return null;
-                }
-
-                // Extensions are skipped, but a CTL other than HTAB is never part of one.
-                return b == Htab || (b >= 0x20 && b != 0x7F) ? CountExtensionByte() : RejectionReason.InvalidChunkExtension;
+                // Judged once the size is whole, so a size too large to represent is told apart from one over the limit.
+                return _chunkSize > _bodyLimit - _bodyFilled ? RejectionReason.BodyTooLarge : EndChunkSizeDigits(b);
             case State.ChunkSizeLf:
                 if (b != Lf)
                 {
@@ -1181,7 +1227,7 @@ public sealed class HttpRequestParser
 
                 _state = State.ChunkDataLf;
                 return null;
-            default:
+            case State.ChunkDataLf:
                 if (b != Lf)
                 {
                     return RejectionReason.MissingChunkTerminator;
@@ -1189,27 +1235,74 @@ public sealed class HttpRequestParser
 
                 StartChunk();
                 return null;
+            default:
+                return StepChunkLineEnd(b, RejectionReason.InvalidChunkExtension);
         }
     }
 
-    private RejectionReason? EndChunkSizeDigits(byte b)
+    private RejectionReason? EndChunkSizeDigits(byte b) =>
+        b == Lf ? RejectionReason.BareCarriageReturn : StepChunkLineEnd(b, RejectionReason.InvalidChunkSize);
+
+    /// <summary>A byte after the size digits: the extensions' bytes count against their limit, the CR that ends the line does not.</summary>
+    private RejectionReason? StepChunkLineEnd(byte b, RejectionReason misplacedByte) =>
+        !StepChunkExtension(b) ? misplacedByte
+        : _state == State.ChunkSizeLf ? null
+        : CountExtensionByte();
+
+    /// <summary>
+    /// One byte of a chunk extension (RFC 9112 §7.1.1), or the byte right after the size digits; false
+    /// when the grammar allows no such byte there. Extensions are skipped, but only well-formed ones:
+    /// a recipient that skips a malformed one differently could frame the body differently. BWS may come
+    /// only before a ";" or "=" or after one, so trailing whitespace before the CRLF is refused.
+    /// </summary>
+    private bool StepChunkExtension(byte b)
     {
-        switch (b)
+        var whitespace = b is Sp or Htab;
+        var token = TokenChars.Contains(b);
+        (var next, var allowed) = _state switch
         {
-            case Cr:
-                _state = State.ChunkSizeLf;
-                return null;
-            case (byte)';':
-                _state = State.ChunkExtension;
-                return CountExtensionByte();
-            case Sp or Htab:
-                _state = State.ChunkSizeWhitespace;
-                return CountExtensionByte();
-            case Lf:
-                return RejectionReason.BareCarriageReturn;
-            default:
-                return RejectionReason.InvalidChunkSize;
-        }
+            State.ChunkSize or State.ChunkExtTokenValue or State.ChunkExtAfterQuotedValue => b switch
+            {
+                (byte)';' => (State.ChunkExtBeforeName, true),
+                Cr => (State.ChunkSizeLf, true),
+                _ when whitespace => (State.ChunkExtWhitespaceBeforeSemicolon, true),
+                _ => (_state, token && _state == State.ChunkExtTokenValue),
+            },
+            State.ChunkExtWhitespaceBeforeSemicolon => (b == ';' ? State.ChunkExtBeforeName : _state, whitespace || b == ';'),
+            State.ChunkExtBeforeName => (token ? State.ChunkExtName : _state, token || whitespace),
+            State.ChunkExtName => b switch
+            {
+                (byte)';' => (State.ChunkExtBeforeName, true),
+                (byte)'=' => (State.ChunkExtBeforeValue, true),
+                Cr => (State.ChunkSizeLf, true),
+                _ when whitespace => (State.ChunkExtWhitespaceAfterName, true),
+                _ => (_state, token),
+            },
+            State.ChunkExtWhitespaceAfterName => b switch
+            {
+                (byte)';' => (State.ChunkExtBeforeName, true),
+                (byte)'=' => (State.ChunkExtBeforeValue, true),
+                _ => (_state, whitespace),
+            },
+            State.ChunkExtBeforeValue => b switch
+            {
+                (byte)'"' => (State.ChunkExtQuotedValue, true),
+                _ when token => (State.ChunkExtTokenValue, true),
+                _ => (_state, whitespace),
+            },
+            State.ChunkExtQuotedValue => b switch
+            {
+                (byte)'"' => (State.ChunkExtAfterQuotedValue, true),
+                (byte)'\\' => (State.ChunkExtQuotedPair, true),
+
+                // qdtext: HTAB, SP, VCHAR but DQUOTE and backslash, obs-text; a CR means the quote never closed.
+                _ => (_state, whitespace || (b > 0x20 && b != 0x7F)),
+            },
+            State.ChunkExtQuotedPair => (State.ChunkExtQuotedValue, whitespace || (b > 0x20 && b != 0x7F)),
+            _ => throw new InvalidOperationException($"No chunk extension is read in state {_state}."),
+        };
+        _state = next;
+        return allowed;
     }
 
     private RejectionReason? CountExtensionByte() =>
@@ -1291,6 +1384,7 @@ public sealed class HttpRequestParser
         _targetStart = -1;
         _versionStart = -1;
         _requestLineChecked = 0;
+        _emptyLineBytes = 0;
         _validatedOffset = 0;
         _arrivingLineStart = -1;
         _state = State.Head;

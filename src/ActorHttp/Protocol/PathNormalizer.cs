@@ -13,9 +13,10 @@ public static class PathNormalizer
     private const int StackLimit = 512;
 
     /// <summary>
-    /// False when a <c>%</c> is not followed by two hex digits, when the decoded bytes are not UTF-8, or
-    /// when they hold NUL. <c>%2F</c> stays encoded (as <c>%2F</c>) so a decoded slash can never split
-    /// a segment and slip past a route or a dot-segment check.
+    /// False when the decoded bytes are not UTF-8, or when they hold NUL. A <c>%</c> not followed by two
+    /// hex digits (<c>%zz</c>, a trailing <c>%</c>) is not an escape: it stays literal, as browsers and
+    /// Kestrel treat it. <c>%2F</c> stays encoded (as <c>%2F</c>) so a decoded slash can never split a
+    /// segment and slip past a route or a dot-segment check.
     /// </summary>
     public static bool TryNormalize(ReadOnlySpan<byte> rawPath, out string path)
     {
@@ -31,8 +32,7 @@ public static class PathNormalizer
             : (rented = ArrayPool<byte>.Shared.Rent(rawPath.Length));
         try
         {
-            path = "";
-            return TryPercentDecode(rawPath, buffer, out var length) && TryFinish(buffer[..length], out path);
+            return TryFinish(buffer[..PercentDecode(rawPath, buffer)], out path);
         }
         finally
         {
@@ -55,21 +55,17 @@ public static class PathNormalizer
         return true;
     }
 
-    private static bool TryPercentDecode(ReadOnlySpan<byte> raw, Span<byte> output, out int length)
+    /// <summary>Decodes <paramref name="raw"/> into <paramref name="output"/> and returns the decoded length.</summary>
+    private static int PercentDecode(ReadOnlySpan<byte> raw, Span<byte> output)
     {
-        length = 0;
+        var length = 0;
         for (var i = 0; i < raw.Length; i++)
         {
             var b = raw[i];
-            if (b != '%')
+            if (b != '%' || i + 2 >= raw.Length || !TryHex(raw[i + 1], out var high) || !TryHex(raw[i + 2], out var low))
             {
                 output[length++] = b;
                 continue;
-            }
-
-            if (i + 2 >= raw.Length || !TryHex(raw[i + 1], out var high) || !TryHex(raw[i + 2], out var low))
-            {
-                return false;
             }
 
             var value = (byte)((high << 4) | low);
@@ -86,7 +82,7 @@ public static class PathNormalizer
             i += 2;
         }
 
-        return true;
+        return length;
     }
 
     private static bool TryHex(byte b, out int value)

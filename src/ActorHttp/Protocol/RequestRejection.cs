@@ -4,8 +4,10 @@ namespace ActorHttp.Protocol;
 public enum RejectionReason
 {
     InvalidRequestLine,
+    TooManyEmptyLines,
     InvalidMethod,
     InvalidRequestTarget,
+    ConnectNotSupported,
     InvalidVersion,
     UnsupportedVersion,
     RequestLineTooLong,
@@ -26,6 +28,7 @@ public enum RejectionReason
     UnsupportedTransferCoding,
     ChunkedNotFinal,
     InvalidChunkSize,
+    ChunkSizeTooLarge,
     InvalidChunkExtension,
     MissingChunkTerminator,
     InvalidTrailer,
@@ -43,7 +46,9 @@ public sealed record RequestRejection(RejectionReason Reason, int StatusCode, st
     {
         RejectionReason.InvalidRequestLine => new(reason, 400, "The request line is malformed. (RFC 9112 §3)"),
         RejectionReason.InvalidMethod => new(reason, 400, "The method is not a valid token. (RFC 9110 §9.1)"),
-        RejectionReason.InvalidRequestTarget => new(reason, 400, "The request target is invalid. (RFC 9112 §3.2)"),
+        RejectionReason.TooManyEmptyLines => new(reason, 400, "More empty lines came before the request line than the server ignores. (RFC 9112 §2.2)"),
+        RejectionReason.InvalidRequestTarget => new(reason, 400, "The request target is invalid: it must be /path?query, http://host/path?query, * (OPTIONS only) or host:port (CONNECT only), in visible ASCII. (RFC 9112 §3.2)"),
+        RejectionReason.ConnectNotSupported => new(reason, 501, "This server is not a forward proxy: it opens no CONNECT tunnels. (RFC 9110 §9.3.6)"),
         RejectionReason.InvalidVersion => new(reason, 400, "The HTTP version after the request target is malformed; a target holds no space. (RFC 9112 §2.3, §3)"),
         RejectionReason.UnsupportedVersion => new(reason, 505, "Only HTTP/1.0 and HTTP/1.1 are supported on this connection. (RFC 9110 §15.6.6)"),
         RejectionReason.RequestLineTooLong => new(reason, 414, "The request line is longer than the server allows. (RFC 9112 §3)"),
@@ -62,13 +67,14 @@ public sealed record RequestRejection(RejectionReason Reason, int StatusCode, st
         RejectionReason.ContentLengthWithTransferEncoding => new(reason, 400, "A request must not carry both Content-Length and Transfer-Encoding. (RFC 9112 §6.1)"),
         RejectionReason.TransferEncodingInHttp10 => new(reason, 400, "Transfer-Encoding is not allowed in an HTTP/1.0 request. (RFC 9112 §6.1)"),
         RejectionReason.UnsupportedTransferCoding => new(reason, 501, "Only the chunked transfer coding is implemented. (RFC 9112 §6.1)"),
-        RejectionReason.ChunkedNotFinal => new(reason, 400, "The chunked transfer coding must be applied last, once. (RFC 9112 §6.3)"),
+        RejectionReason.ChunkedNotFinal => new(reason, 400, "The last transfer coding must be chunked, applied once; otherwise the body's length cannot be known. (RFC 9112 §6.3)"),
         RejectionReason.InvalidChunkSize => new(reason, 400, "A chunk size is not a valid hexadecimal number. (RFC 9112 §7.1)"),
+        RejectionReason.ChunkSizeTooLarge => new(reason, 400, "A chunk size is too large to represent. (RFC 9112 §7.1)"),
         RejectionReason.InvalidChunkExtension => new(reason, 400, "A chunk extension is malformed or too long. (RFC 9112 §7.1.1)"),
         RejectionReason.MissingChunkTerminator => new(reason, 400, "Chunk data must be followed by CRLF. (RFC 9112 §7.1)"),
         RejectionReason.InvalidTrailer => new(reason, 400, "A trailer field is malformed. (RFC 9112 §7.1.2)"),
         RejectionReason.BodyTooLarge => new(reason, 413, "The request body is larger than the server allows. (RFC 9110 §15.5.14)"),
-        RejectionReason.InvalidPercentEncoding => new(reason, 400, "The request target holds an invalid percent-encoding. (RFC 3986 §2.1)"),
+        RejectionReason.InvalidPercentEncoding => new(reason, 400, "The request path percent-decodes to bytes that are not UTF-8, or to NUL. (RFC 3986 §2.1, §2.5)"),
         _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
     };
 }

@@ -31,6 +31,10 @@ public sealed class EarlyRefusalTests(LongHeaderTimeoutServerFixture fixture) : 
     public static TheoryData<string, RejectionReason> UnfinishedHeads() => new()
     {
         { "GET /a\0b HTTP/1.1\r\nHost: x\r\n", RejectionReason.InvalidRequestTarget },
+        { "GET /a[]?q={x}|\u007f", RejectionReason.InvalidRequestTarget },
+        { "GET /a#frag\u00e9", RejectionReason.InvalidRequestTarget },
+        { "CONNECT example.com:443 ", RejectionReason.ConnectNotSupported },
+        { "\r\n\r\n\n", RejectionReason.BareCarriageReturn },
         { "GET / XTTP/1.1\r\n", RejectionReason.InvalidVersion },
         { "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n", RejectionReason.InvalidContentLength },
         { "GET / HTTP/1.1\r\nX-Foo : bar\r\n", RejectionReason.WhitespaceBeforeColon },

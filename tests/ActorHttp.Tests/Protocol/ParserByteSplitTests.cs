@@ -21,7 +21,16 @@ public sealed class ParserByteSplitTests
         {
             "two-pipelined",
             "\r\nPOST /one HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"
-                + "GET /two HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                + "\r\n\r\n\r\nGET /two HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+        },
+        {
+            "browser-target",
+            "GET /x[1]/{id}?a[]=1&a[]=2&q=a|b^\"c\"<d>`e`\\%zz%#frag HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        },
+        {
+            "chunk-extensions-with-bws-and-quoted-pairs",
+            "POST /echo HTTP/1.1\r\nHost: localhost\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5 ;\ta = b ; q=\"x\\\"y z\"\r\nhello\r\n0;last\r\n\r\n"
         },
     };
 

@@ -23,6 +23,10 @@ public sealed class ParserEarlyRefusalTests
         { "GE(", "T / HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidMethod },
         { "GET /a\0", "b HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidRequestTarget },
         { "GET /caf\u00e9", " HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidRequestTarget },
+        { "GET /a[]?q={x}|\u007f", " HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidRequestTarget },
+        { "GET /a#frag\u0001", " HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidRequestTarget },
+        { "\r\n\n", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.BareCarriageReturn },
+        { "\r\n\rG", "ET / HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.BareCarriageReturn },
         { "GET / X", "TTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidVersion },
         { "GET / HTTP/1\0", ".1\r\nHost: a\r\n\r\n", RejectionReason.InvalidVersion },
         { "GET / HTTP/1.1x", "\r\nHost: a\r\n\r\n", RejectionReason.InvalidVersion },
@@ -32,8 +36,10 @@ public sealed class ParserEarlyRefusalTests
 
         // Request line: a part that is wrong once it is whole.
         { "GET echo ", "HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidRequestTarget },
-        { "GET /a%zz ", "HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidPercentEncoding },
+        { "GET /a%ff ", "HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidPercentEncoding },
         { "GET * ", "HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidRequestTarget },
+        { "GET example.com:443 ", "HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.InvalidRequestTarget },
+        { "CONNECT example.com:443 ", "HTTP/1.1\r\nHost: a\r\n\r\n", RejectionReason.ConnectNotSupported },
         { "GET /echo\r\n", "Host: a\r\n\r\n", RejectionReason.InvalidRequestLine },
         { "GET / HTTP/2.0\r\n", "Host: a\r\n\r\n", RejectionReason.UnsupportedVersion },
         { "GET / HTTP/1.1\n", "Host: a\r\n\r\n", RejectionReason.BareCarriageReturn },
@@ -123,8 +129,8 @@ public sealed class ParserEarlyRefusalTests
     [Fact]
     public void Trickled_request_that_is_valid_is_never_refused_early()
     {
-        var raw = "\r\nOPTIONS * HTTP/1.1\r\nHost: [::1]:8080\r\nX-Latin: caf\u00e9\r\nX-Empty:\r\nX-Tab:\tv\t\r\n"
-            + "Content-Length: 3\r\n\r\nabc";
+        var raw = "\r\n\r\n\r\nOPTIONS * HTTP/1.1\r\nHost: [::1]:8080\r\nX-Latin: caf\u00e9\r\nX-Empty:\r\nX-Tab:\tv\t\r\n"
+            + "Content-Length: 3\r\n\r\nabc\r\n\r\nGET /a[1]/{b}?c=|^\"<>`%zz#d HTTP/1.1\r\nHost: x\r\n\r\n";
         var driver = new ParserDriver();
 
         foreach (var b in ParserDriver.Bytes(raw))
@@ -132,7 +138,8 @@ public sealed class ParserEarlyRefusalTests
             Assert.NotEqual(ParseOutcome.Rejected, driver.Receive([b]));
         }
 
-        Assert.Equal("abc", System.Text.Encoding.ASCII.GetString(Assert.Single(driver.Requests).Body.Span));
+        Assert.Equal("abc", System.Text.Encoding.ASCII.GetString(driver.Requests[0].Body.Span));
+        Assert.Equal("/a[1]/{b}?c=|^\"<>`%zz", driver.Requests[1].Target);
     }
 
     [Theory]

@@ -33,7 +33,7 @@ public sealed class ItemsHandler : JsonHandlerActor
     {
         if (!int.TryParse(rest, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
         {
-            return NotFound($"No item at {request.Path}.");
+            return NotFound($"No item at {ErrorText.Printable(request.Path)}.");
         }
 
         return request.Method switch

@@ -22,7 +22,7 @@ public abstract class JsonHandlerActor : HttpHandlerActor
         problem = null;
         if (!IsJson(request.Headers["Content-Type"]))
         {
-            problem = Problem.Response(415, $"The body must be application/json, not {request.Headers["Content-Type"] ?? "absent"}.");
+            problem = Problem.Response(415, $"The body must be application/json, not {ErrorText.Printable(request.Headers["Content-Type"] ?? "absent")}.");
             return false;
         }
 

@@ -437,7 +437,7 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         _cachedBytes += entry.Content.Length;
     }
 
-    private static HttpResponse NotFound(string path) => HttpResponse.Text(404, $"No file at {path}.\n");
+    private static HttpResponse NotFound(string path) => HttpResponse.Text(404, $"No file at {ErrorText.Printable(path)}.\n");
 
     private sealed class Transfer(RequestContext context, FileStream stream, long remaining)
     {
