@@ -117,6 +117,7 @@ public sealed class ConnectionActor : UntypedActor
         foreach (var exchange in _exchanges)
         {
             exchange.Streamer?.Tell(new ResponseAborted(exchange.Sequence));
+            exchange.Compressor?.Dispose();
         }
 
         _socket.Dispose();
@@ -743,10 +744,11 @@ public sealed class ConnectionActor : UntypedActor
 
             if (exchange.Response.Streamed)
             {
-                // A length announced in Content-Length is a promise to the client: what goes past it
-                // is cut off (it would be read as the next response), and a body that ends short
-                // closes the connection, so the client sees it truncated rather than waits for it.
-                var promised = exchange.WritesBody && !exchange.Chunked ? exchange.Response.StreamLength : null;
+                // A length announced by the handler is a promise to the client: what goes past it is
+                // cut off (it would be read as the next response), and a body that ends short closes
+                // the connection, so the client sees it truncated rather than waits for it or takes
+                // it as complete. Kept when compressing too, counted in the handler's bytes.
+                var promised = exchange.PromisedLength;
                 while (!exchange.Overran && exchange.Chunks.TryDequeue(out var chunk))
                 {
                     if (exchange.Streamer is { } streamer)
@@ -754,18 +756,18 @@ public sealed class ConnectionActor : UntypedActor
                         _acksAfterSend.Add((streamer, exchange.Sequence));
                     }
 
-                    if (exchange.BodyBytes + chunk.Length > promised)
+                    if (exchange.StreamedBytes + chunk.Length > promised)
                     {
                         _log.Error("Connection {ConnectionId}: the answer to {Method} {Target} went past its announced {Length} bytes; cut off, and the connection closes", _connectionId, exchange.Method, exchange.RequestTarget, promised);
-                        chunk = chunk[..(int)(promised.Value - exchange.BodyBytes)];
+                        chunk = chunk[..(int)(promised.Value - exchange.StreamedBytes)];
                         exchange.Overran = true;
                         exchange.CloseAfter = true;
                     }
 
-                    exchange.BodyBytes += chunk.Length;
+                    exchange.StreamedBytes += chunk.Length;
                     if (exchange.WritesBody)
                     {
-                        HttpResponseWriter.WriteChunk(_output, chunk.Span, exchange.Chunked);
+                        WriteBodyPiece(exchange, exchange.Compressor is { } compressor ? compressor.Compress(chunk.Span) : chunk.Span);
                     }
                 }
 
@@ -779,18 +781,25 @@ public sealed class ConnectionActor : UntypedActor
                     exchange.Streamer?.Tell(new ResponseAborted(exchange.Sequence));
                 }
 
-                if (exchange.BodyBytes < promised)
+                if (exchange.StreamedBytes < promised)
                 {
-                    _log.Error("Connection {ConnectionId}: the answer to {Method} {Target} ended after {Bytes} of its announced {Length} bytes; closing", _connectionId, exchange.Method, exchange.RequestTarget, exchange.BodyBytes, promised);
+                    _log.Error("Connection {ConnectionId}: the answer to {Method} {Target} ended after {Bytes} of its announced {Length} bytes; closing", _connectionId, exchange.Method, exchange.RequestTarget, exchange.StreamedBytes, promised);
                     exchange.CloseAfter = true;
                 }
                 else if (exchange.WritesBody)
                 {
+                    if (exchange.Compressor is { } compressor)
+                    {
+                        WriteBodyPiece(exchange, compressor.Finish());
+                    }
+
                     HttpResponseWriter.WriteLastChunk(_output, exchange.Chunked);
                 }
             }
 
             _exchanges.RemoveFirst();
+            exchange.Compressor?.Dispose();
+            exchange.Compressor = null;
             LogAccess(exchange);
             var closeAfter = exchange.CloseAfter;
             if (_spareExchanges.Count < _settings.PipeliningLimit)
@@ -825,9 +834,20 @@ public sealed class ConnectionActor : UntypedActor
         }
     }
 
+    /// <summary>One piece of a streamed body on the wire (as a chunk, unless close-delimited), counted for the log.</summary>
+    private void WriteBodyPiece(Exchange exchange, ReadOnlySpan<byte> piece)
+    {
+        exchange.BodyBytes += piece.Length;
+        HttpResponseWriter.WriteChunk(_output, piece, exchange.Chunked);
+    }
+
     private void WriteHead(Exchange exchange, bool closeAfter)
     {
-        var response = ResponseCompression.Apply(exchange.Response!, exchange.AcceptEncoding, _settings.Compression);
+        var handed = exchange.Response!;
+        var coding = ContentCoding.Identity;
+        var response = handed.Streamed
+            ? ResponseCompression.ApplyToStream(handed, exchange.AcceptEncoding, _settings.Compression, out coding)
+            : ResponseCompression.Apply(handed, exchange.AcceptEncoding, _settings.Compression);
         if (exchange.CorsPolicy is var (policy, origin))
         {
             // An allowed cross-origin call: the browser lets the page read this answer.
@@ -859,6 +879,14 @@ public sealed class ConnectionActor : UntypedActor
         if (!response.Streamed)
         {
             exchange.BodyBytes = exchange.WritesBody ? response.Body.Length : 0;
+            return;
+        }
+
+        exchange.PromisedLength = exchange.WritesBody ? handed.StreamLength : null;
+        if (coding != ContentCoding.Identity && exchange.WritesBody)
+        {
+            // Encoder state for this one body, made only when its first byte is about to be written.
+            exchange.Compressor = new StreamingCompressor(coding, _settings.Compression.Level);
         }
     }
 
@@ -1193,7 +1221,18 @@ public sealed class ConnectionActor : UntypedActor
 
         /// <summary>The streamed body reached its announced length with more to come: the rest is dropped.</summary>
         public bool Overran { get; set; }
+
+        /// <summary>The streamed body's length as announced by its handler (Content-Length, unless compressed), kept to.</summary>
+        public long? PromisedLength { get; set; }
+
+        /// <summary>Bytes of the streamed body the handler has sent (before compression).</summary>
+        public long StreamedBytes { get; set; }
+
+        /// <summary>Bytes of body written on the wire (after compression), for the access log.</summary>
         public long BodyBytes { get; set; }
+
+        /// <summary>Compresses this streamed body's chunks as they are written, when a coding was negotiated.</summary>
+        public StreamingCompressor? Compressor { get; set; }
         public Queue<ReadOnlyMemory<byte>> Chunks => _chunks ??= new Queue<ReadOnlyMemory<byte>>();
 
         /// <summary>Makes this exchange the one of a new request; every field is set, nothing of the last request stays.</summary>
@@ -1209,7 +1248,9 @@ public sealed class ConnectionActor : UntypedActor
             CloseAfterAnswer = HeadWritten = CloseAfter = Chunked = WritesBody = Ended = Overran = false;
             Response = null;
             Streamer = null;
-            BodyBytes = 0;
+            PromisedLength = null;
+            Compressor = null;
+            StreamedBytes = BodyBytes = 0;
             _chunks?.Clear();
             return this;
         }

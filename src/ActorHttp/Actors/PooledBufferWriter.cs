@@ -40,6 +40,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         return _buffer.AsSpan(_written);
     }
 
+    /// <summary>Forgets what was written but keeps the buffer, for a writer refilled again and again.</summary>
+    public void Clear() => _written = 0;
+
     /// <summary>Gives the buffer back to the pool; the next write rents again.</summary>
     public void Release()
     {

@@ -20,7 +20,8 @@ public sealed record HttpResponse
 
     /// <summary>
     /// The total size of a streamed body when known in advance (a file): it is then sent with
-    /// <c>Content-Length</c> instead of chunked framing, so clients see the size.
+    /// <c>Content-Length</c> instead of chunked framing, so clients see the size, unless the connection
+    /// compresses the body (its compressed size is known only at its end).
     /// </summary>
     public long? StreamLength { get; init; }
 

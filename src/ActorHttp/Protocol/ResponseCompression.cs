@@ -36,8 +36,9 @@ public sealed record CompressionSettings
 }
 
 /// <summary>
-/// Negotiates a content coding from <c>Accept-Encoding</c> and applies it to a complete body with
-/// System.IO.Compression. Streamed bodies are left as they are.
+/// Negotiates a content coding from <c>Accept-Encoding</c> and applies it with System.IO.Compression:
+/// to a complete body at once, or to a streamed body chunk by chunk (the connection runs a
+/// <see cref="StreamingCompressor"/> for it).
 /// </summary>
 public static class ResponseCompression
 {
@@ -48,9 +49,44 @@ public static class ResponseCompression
     /// </summary>
     public static ContentCoding Negotiate(string? acceptEncoding)
     {
-        if (string.IsNullOrEmpty(acceptEncoding))
+        var (brotliQuality, gzipQuality) = Qualities(acceptEncoding);
+        if (brotliQuality <= 0 && gzipQuality <= 0)
         {
             return ContentCoding.Identity;
+        }
+
+        return brotliQuality >= gzipQuality ? ContentCoding.Brotli : ContentCoding.Gzip;
+    }
+
+    /// <summary>
+    /// The codings the client accepts, most preferred first (Brotli first on a tie), identity left out:
+    /// for choosing among precompressed files when the preferred one is missing.
+    /// </summary>
+    public static IReadOnlyList<ContentCoding> AcceptedCodings(string? acceptEncoding)
+    {
+        var (brotliQuality, gzipQuality) = Qualities(acceptEncoding);
+        return (brotliQuality > 0, gzipQuality > 0) switch
+        {
+            (true, true) => brotliQuality >= gzipQuality ? [ContentCoding.Brotli, ContentCoding.Gzip] : [ContentCoding.Gzip, ContentCoding.Brotli],
+            (true, false) => [ContentCoding.Brotli],
+            (false, true) => [ContentCoding.Gzip],
+            _ => [],
+        };
+    }
+
+    /// <summary>The <c>Content-Encoding</c> token of a coding.</summary>
+    public static string Token(ContentCoding coding) => coding switch
+    {
+        ContentCoding.Brotli => "br",
+        ContentCoding.Gzip => "gzip",
+        _ => "identity",
+    };
+
+    private static (double Brotli, double Gzip) Qualities(string? acceptEncoding)
+    {
+        if (string.IsNullOrEmpty(acceptEncoding))
+        {
+            return (0, 0);
         }
 
         double? gzip = null, brotli = null, any = null;
@@ -81,14 +117,7 @@ public static class ResponseCompression
             }
         }
 
-        var brotliQuality = brotli ?? any ?? 0;
-        var gzipQuality = gzip ?? any ?? 0;
-        if (brotliQuality <= 0 && gzipQuality <= 0)
-        {
-            return ContentCoding.Identity;
-        }
-
-        return brotliQuality >= gzipQuality ? ContentCoding.Brotli : ContentCoding.Gzip;
+        return (brotli ?? any ?? 0, gzip ?? any ?? 0);
     }
 
     /// <summary>
@@ -101,14 +130,38 @@ public static class ResponseCompression
 
     /// <summary>
     /// The same, negotiating from the raw <c>Accept-Encoding</c> field only for an answer worth
-    /// compressing: most answers (small, binary, streamed) never pay for parsing it.
+    /// compressing: most answers (small, binary) never pay for parsing it.
     /// </summary>
     public static HttpResponse Apply(HttpResponse response, string? acceptEncoding, CompressionSettings settings) =>
         IsCandidate(response, settings) ? Encode(response, Negotiate(acceptEncoding), settings) : response;
 
+    /// <summary>
+    /// The head of a streamed response for a client accepting <paramref name="acceptEncoding"/>, and in
+    /// <paramref name="coding"/> the coding its chunks must then be compressed with. A compressed body's
+    /// length is unknown until its end, so an announced <see cref="HttpResponse.StreamLength"/> gives way
+    /// to chunked framing. A body whose announced length is under <c>min-bytes</c> is left alone; one
+    /// of unknown length is compressed (as nginx does without a Content-Length).
+    /// </summary>
+    public static HttpResponse ApplyToStream(HttpResponse response, string? acceptEncoding, CompressionSettings settings, out ContentCoding coding)
+    {
+        coding = ContentCoding.Identity;
+        if (!settings.Enabled || !response.Streamed || response.StreamLength < settings.MinimumBytes || !IsEligible(response, settings))
+        {
+            return response;
+        }
+
+        coding = Negotiate(acceptEncoding);
+        var varied = response.WithHeader("Vary", "Accept-Encoding");
+        return coding == ContentCoding.Identity
+            ? varied
+            : varied.WithHeader("Content-Encoding", Token(coding)) with { StreamLength = null };
+    }
+
     private static bool IsCandidate(HttpResponse response, CompressionSettings settings) =>
-        settings.Enabled && !response.Streamed && response.Body.Length >= settings.MinimumBytes
-        && response.StatusCode is >= 200 and not 204 and not 206 and not 304 && IsCompressible(response, settings);
+        settings.Enabled && !response.Streamed && response.Body.Length >= settings.MinimumBytes && IsEligible(response, settings);
+
+    private static bool IsEligible(HttpResponse response, CompressionSettings settings) =>
+        response.StatusCode is >= 200 and not 204 and not 206 and not 304 && IsCompressible(response, settings);
 
     private static HttpResponse Encode(HttpResponse response, ContentCoding coding, CompressionSettings settings)
     {
@@ -124,7 +177,7 @@ public static class ResponseCompression
             return varied;
         }
 
-        return varied.WithHeader("Content-Encoding", coding == ContentCoding.Brotli ? "br" : "gzip") with { Body = compressed };
+        return varied.WithHeader("Content-Encoding", Token(coding)) with { Body = compressed };
     }
 
     public static byte[] Compress(ReadOnlySpan<byte> body, ContentCoding coding, CompressionLevel level)

@@ -130,6 +130,20 @@ public sealed class ReverseProxyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_answer_the_upstream_compressed_is_relayed_as_it_is_not_compressed_twice()
+    {
+        await using var client = await RawHttpClient.ConnectAsync(_front.Endpoint);
+        await client.SendAsync("GET /up/ HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n");
+
+        var response = await client.ReadResponseAsync();
+
+        Assert.Equal("gzip", response.Header("Content-Encoding"));
+        using var decoder = new System.IO.Compression.GZipStream(new MemoryStream(response.Body), System.IO.Compression.CompressionMode.Decompress);
+        using var reader = new StreamReader(decoder);
+        Assert.Contains("<html", await reader.ReadToEndAsync());
+    }
+
+    [Fact]
     public async Task Several_connections_stream_through_the_proxy_at_once()
     {
         var streams = Enumerable.Range(0, 4).Select(async _ =>

@@ -12,8 +12,10 @@ namespace ActorHttp.Handlers.StaticFiles;
 /// <summary>
 /// Serves files below a root folder for GET and HEAD: content type from a table, <c>index.html</c>
 /// for folders, validators and conditional requests (RFC 9110 §8.8, §13), single byte ranges
-/// (§14), and bodies streamed chunk by chunk at the client's pace. Nothing outside the root is ever
-/// served: encoded slashes, hidden names and symbolic links leading out are refused.
+/// (§14), bodies streamed chunk by chunk at the client's pace, and precompressed siblings
+/// (<c>app.js.br</c>, <c>app.js.gz</c>) in place of the file for clients that accept them, as nginx's
+/// <c>gzip_static</c>. Nothing outside the root is ever served: encoded slashes, hidden names and
+/// symbolic links leading out are refused.
 /// </summary>
 public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandlerActor
 {
@@ -176,19 +178,30 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
         context.Respond(HttpResponse.Text(200, page.ToString(), "text/html; charset=utf-8"));
     }
 
-    private void ServeFile(RequestContext context, FileInfo file)
+    private void ServeFile(RequestContext context, FileInfo requested)
     {
         var request = context.Request;
+        // From here on, file is what is sent: the requested file, or its precompressed sibling.
+        var (file, coding) = ChooseRepresentation(request, requested);
         var size = file.Length;
         // Whole seconds: Last-Modified carries no more, and comparisons must agree with it.
         var modified = new DateTimeOffset(file.LastWriteTimeUtc.Ticks - file.LastWriteTimeUtc.Ticks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
-        var etag = $"\"{size:x}-{file.LastWriteTimeUtc.Ticks:x}\"";
+        // Each coding gets its own tag (nginx and Apache suffix it the same way): a cache or a
+        // conditional request can never take the gzip bytes for the Brotli ones or the identity file.
+        var etag = coding == ContentCoding.Identity
+            ? $"\"{size:x}-{file.LastWriteTimeUtc.Ticks:x}\""
+            : $"\"{size:x}-{file.LastWriteTimeUtc.Ticks:x}-{SiblingSuffix(coding)}\"";
         var validators = new List<KeyValuePair<string, string>>
         {
             new("ETag", etag),
             new("Last-Modified", modified.ToString("R", CultureInfo.InvariantCulture)),
             new("Cache-Control", settings.MaxAge > TimeSpan.Zero ? $"public, max-age={(long)settings.MaxAge.TotalSeconds}" : "no-cache"),
         };
+        if (coding != ContentCoding.Identity)
+        {
+            // A 304 carries it too (RFC 9110 §15.4.5): the answer depends on Accept-Encoding.
+            validators.Add(new("Vary", "Accept-Encoding"));
+        }
 
         if (PreconditionFails(request, etag, modified))
         {
@@ -204,8 +217,10 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
 
         var headers = new List<KeyValuePair<string, string>>(validators)
         {
-            new("Content-Type", MimeTypes.For(file.Name)),
-            new("Accept-Ranges", "bytes"),
+            new("Content-Type", MimeTypes.For(requested.Name)),
+            coding == ContentCoding.Identity
+                ? new("Accept-Ranges", "bytes")
+                : new("Content-Encoding", ResponseCompression.Token(coding)),
         };
         var status = 200;
         var range = new ByteRange(0, size - 1);
@@ -279,6 +294,35 @@ public sealed class StaticFileHandler(StaticFileSettings settings) : HttpHandler
 
         ReadNext(transfer);
     }
+
+    /// <summary>
+    /// The precompressed sibling to send instead of <paramref name="file"/>: <c>.br</c> or <c>.gz</c>
+    /// next to it, in the client's order of preference, and only when not older than the file (an
+    /// older one was made from an earlier version). A range request always gets the file itself, so
+    /// byte offsets refer to the identity bytes and no sibling needs range support. A sibling that is
+    /// a symbolic link is skipped: it could lead outside the root. Clients that accept no coding cost
+    /// no lookup.
+    /// </summary>
+    private static (FileInfo File, ContentCoding Coding) ChooseRepresentation(HttpRequest request, FileInfo file)
+    {
+        if (request.Headers["Range"] is not null || request.Headers["Accept-Encoding"] is not { } acceptEncoding)
+        {
+            return (file, ContentCoding.Identity);
+        }
+
+        foreach (var coding in ResponseCompression.AcceptedCodings(acceptEncoding))
+        {
+            var sibling = new FileInfo($"{file.FullName}.{SiblingSuffix(coding)}");
+            if (sibling.Exists && sibling.LinkTarget is null && sibling.LastWriteTimeUtc >= file.LastWriteTimeUtc)
+            {
+                return (sibling, coding);
+            }
+        }
+
+        return (file, ContentCoding.Identity);
+    }
+
+    private static string SiblingSuffix(ContentCoding coding) => coding == ContentCoding.Brotli ? "br" : "gz";
 
     /// <summary>
     /// RFC 9110 §13.2.2 steps 1-2: If-Match (strong comparison: a weak tag never matches) decides when
