@@ -25,10 +25,11 @@ try
 {
     server = await ActorHttpServer.StartAsync(new ServerOptions
     {
-        ConfigFile = commandLine.ConfigFile,
+        ConfigFiles = commandLine.ConfigFiles,
         Host = commandLine.Host,
         Port = commandLine.Port,
         StaticRoot = commandLine.Root,
+        DemoRoutes = commandLine.Demo,
     });
 }
 catch (Exception error) when (error is ConfigurationException or FileNotFoundException or SocketException or ArgumentException)

@@ -17,18 +17,33 @@ namespace ActorHttp.Hosting;
 /// <summary>How to start a server: where its settings come from and which routes it serves.</summary>
 public sealed record ServerOptions
 {
-    public string? ConfigFile { get; init; }
+    /// <summary>HOCON files (<c>--config</c>), each overriding the defaults and the files before it.</summary>
+    public IReadOnlyList<string> ConfigFiles { get; init; } = [];
+
     public string? Host { get; init; }
     public int? Port { get; init; }
 
     /// <summary>The folder of static files (<c>--root</c>), over <c>actorhttp.static-files.root</c>.</summary>
     public string? StaticRoot { get; init; }
 
-    /// <summary>HOCON applied over the config file (tests use it for short timeouts).</summary>
+    /// <summary>
+    /// HOCON applied over the config files and under the environment: what the program insists on
+    /// over its files, which the operator can still override (tests use it for short timeouts).
+    /// </summary>
     public string? ConfigOverrides { get; init; }
 
-    /// <summary>Serve the demo routes (<c>/</c>, <c>/hello</c>, <c>/json</c>, <c>/echo</c>, <c>/crash</c>, <c>/slow</c>, <c>/limited</c>, …).</summary>
-    public bool DemoRoutes { get; init; } = true;
+    /// <summary>
+    /// The environment variables read for <c>${NAME}</c> in config files and for <c>ACTORHTTP__…</c>
+    /// settings; null for the process's own (tests pass their own to stay independent of it).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; init; }
+
+    /// <summary>
+    /// Serve the demo routes (<c>/</c> with the bundled site, <c>/hello</c>, <c>/echo</c>, <c>/crash</c>,
+    /// <c>/upload</c>, <c>/private/</c> with the user demo:demo, <c>/gateway/…</c>, …). Off by default:
+    /// an application serves only its own routes; the ActorHttp.Server executable turns it on.
+    /// </summary>
+    public bool DemoRoutes { get; init; }
 
     /// <summary>Routes of the caller's own, added after the demo routes.</summary>
     public Action<RouteBuilder>? Routes { get; init; }
@@ -60,7 +75,26 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     public static async Task<ActorHttpServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        var config = ServerConfiguration.Load(options.ConfigFile, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot);
+        try
+        {
+            return await StartConfiguredAsync(options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Akka.Configuration.ConfigurationException error)
+        {
+            // The message names the key; an operator who set it in the environment needs the variable.
+            var message = ServerConfiguration.NameTheVariable(error.Message, options.Environment);
+            if (message == error.Message)
+            {
+                throw;
+            }
+
+            throw new Akka.Configuration.ConfigurationException(message, error);
+        }
+    }
+
+    private static async Task<ActorHttpServer> StartConfiguredAsync(ServerOptions options, CancellationToken cancellationToken)
+    {
+        var config = ServerConfiguration.Load(options.ConfigFiles, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot, options.Environment);
         var settings = ServerSettings.FromConfig(config);
         if (options.DemoRoutes)
         {

@@ -1,32 +1,48 @@
 using System.Globalization;
-using Microsoft.Extensions.Configuration;
 
 namespace ActorHttp.Hosting;
 
-/// <summary>The server's command line: <c>--host H --port P --config FILE --root DIR</c>.</summary>
-public sealed record CommandLine(string? Host, int? Port, string? ConfigFile, string? Root, bool ShowHelp)
+/// <summary>The server's command line: <c>--host H --port P --config FILE… --root DIR --no-demo</c>.</summary>
+public sealed record CommandLine
 {
     public const string Usage = """
-        Usage: ActorHttp.Server [--host HOST] [--port PORT] [--config FILE] [--root DIR]
+        Usage: ActorHttp.Server [--host HOST] [--port PORT] [--config FILE]... [--root DIR] [--no-demo]
           --host HOST    address to listen on (default from actorhttp.server.host: 0.0.0.0)
           --port PORT    TCP port; 0 picks a free one (default from actorhttp.server.port: 8080)
-          --config FILE  HOCON file whose keys override the defaults of hocon/actorhttp.conf
-          --root DIR     folder of static files (default from actorhttp.static-files.root: the bundled demo site www/)
+          --config FILE  HOCON file whose keys override the defaults of hocon/actorhttp.conf; may be
+                         given several times, each file overriding the ones before it
+          --root DIR     folder of static files the demo serves at / (default from
+                         actorhttp.static-files.root: the bundled demo site www/)
+          --no-demo      serve only the configured routes (redirects, proxy routes), not the demo:
+                         any other path answers 404
           --help         this text
+        Settings also come from environment variables: ACTORHTTP__SERVER__MAX_CONNECTIONS=500 sets
+        actorhttp.server.max-connections, over the --config files and under --host/--port/--root.
         """;
 
-    private static readonly string[] Known = ["host", "port", "config", "root", "help"];
+    private static readonly string[] WithValue = ["host", "port", "config", "root"];
+    private static readonly string[] Switches = ["no-demo"];
+
+    public string? Host { get; init; }
+    public int? Port { get; init; }
+    public IReadOnlyList<string> ConfigFiles { get; init; } = [];
+    public string? Root { get; init; }
+
+    /// <summary>Whether the demo routes are served (all but <c>--no-demo</c>).</summary>
+    public bool Demo { get; init; } = true;
+    public bool ShowHelp { get; init; }
 
     /// <summary>Parses the arguments; throws <see cref="ArgumentException"/> with a message fit for the user.</summary>
     public static CommandLine Parse(string[] args)
     {
         if (args.Contains("--help") || args.Contains("-h"))
         {
-            return new CommandLine(null, null, null, null, ShowHelp: true);
+            return new CommandLine { ShowHelp = true };
         }
 
-        // AddCommandLine silently drops a trailing option without a value ("--verbose", "--port") and
-        // stray words ("8080"), so a typo would start the server on its defaults: refuse those first.
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var configFiles = new List<string>();
+        var demo = true;
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
@@ -35,29 +51,50 @@ public sealed record CommandLine(string? Host, int? Port, string? ConfigFile, st
                 throw new ArgumentException($"Unexpected argument \"{arg}\".\n{Usage}");
             }
 
-            var name = arg[2..].Split('=', 2)[0];
-            if (!Known.Contains(name, StringComparer.OrdinalIgnoreCase))
+            var parts = arg[2..].Split('=', 2);
+            var name = parts[0].ToLowerInvariant();
+            if (Switches.Contains(name))
+            {
+                if (parts.Length == 2)
+                {
+                    throw new ArgumentException($"--{name} takes no value.\n{Usage}");
+                }
+
+                demo = false;
+                continue;
+            }
+
+            if (!WithValue.Contains(name))
             {
                 throw new ArgumentException($"Unknown option --{name}.\n{Usage}");
             }
 
-            if (!arg.Contains('=') && ++i == args.Length)
+            string value;
+            if (parts.Length == 2)
+            {
+                value = parts[1];
+            }
+            else if (++i < args.Length)
+            {
+                value = args[i];
+            }
+            else
             {
                 throw new ArgumentException($"--{name} needs a value.\n{Usage}");
             }
-        }
 
-        var values = new ConfigurationBuilder().AddCommandLine(args).Build();
-        foreach (var entry in values.AsEnumerable())
-        {
-            if (!Known.Contains(entry.Key, StringComparer.OrdinalIgnoreCase))
+            if (name == "config")
             {
-                throw new ArgumentException($"Unknown option --{entry.Key}.\n{Usage}");
+                configFiles.Add(value);
+            }
+            else
+            {
+                values[name] = value;
             }
         }
 
         int? port = null;
-        if (values["port"] is { } portText)
+        if (values.TryGetValue("port", out var portText))
         {
             if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed > 65535)
             {
@@ -67,12 +104,24 @@ public sealed record CommandLine(string? Host, int? Port, string? ConfigFile, st
             port = parsed;
         }
 
-        var root = values["root"];
+        var root = values.GetValueOrDefault("root");
         if (root is not null && !Directory.Exists(root))
         {
             throw new ArgumentException($"--root {root}: no such folder.");
         }
 
-        return new CommandLine(values["host"], port, values["config"], root, ShowHelp: false);
+        if (root is not null && !demo)
+        {
+            throw new ArgumentException("--root names the folder the demo serves at /; with --no-demo nothing would serve it.");
+        }
+
+        return new CommandLine
+        {
+            Host = values.GetValueOrDefault("host"),
+            Port = port,
+            ConfigFiles = configFiles,
+            Root = root,
+            Demo = demo,
+        };
     }
 }

@@ -103,7 +103,153 @@ public sealed partial class ServerProcessTests
         Assert.Equal($"ActorHttp could not start: Address already in use", error.Trim());
     }
 
-    private static Process Start(params string[] args)
+    [Fact]
+    public async Task A_syntax_error_in_a_config_file_fails_with_one_line_naming_file_and_line()
+    {
+        var config = await WriteConfigAsync("actorhttp.server {\n  idle-timeout = 5s\n  port = \n}\n");
+        try
+        {
+            var (exitCode, error) = await RunToExitAsync(NoVariables, "--port", "0", "--config", config);
+
+            Assert.Equal(1, exitCode);
+            Assert.Equal($"ActorHttp could not start: {config}:3: a key has no value after '='", error.Trim());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_value_in_the_environment_fails_with_one_line_naming_the_variable()
+    {
+        var (exitCode, error) = await RunToExitAsync(new() { ["ACTORHTTP__SERVER__IDLE_TIMEOUT"] = "soon" }, "--port", "0");
+
+        Assert.Equal(1, exitCode);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.StartsWith("ActorHttp could not start: actorhttp.server.idle-timeout has an invalid value", error);
+        Assert.EndsWith("(set by environment variable ACTORHTTP__SERVER__IDLE_TIMEOUT)", error.Trim());
+    }
+
+    [Fact]
+    public async Task An_unresolvable_required_substitution_fails_with_one_line()
+    {
+        var config = await WriteConfigAsync("actorhttp.server.port = ${ACTORHTTP_TEST_UNSET_PORT}\n");
+        try
+        {
+            var (exitCode, error) = await RunToExitAsync(NoVariables, "--config", config);
+
+            Assert.Equal(1, exitCode);
+            Assert.Equal($"ActorHttp could not start: {config}:1: ${{ACTORHTTP_TEST_UNSET_PORT}} is neither an environment variable nor a key of this file (write ${{?ACTORHTTP_TEST_UNSET_PORT}} to make it optional)", error.Trim());
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task Optional_substitutions_and_actorhttp_variables_come_from_the_environment()
+    {
+        var config = await WriteConfigAsync("actorhttp.logging.level = Warning\nactorhttp.server.host = ${?ACTORHTTP_TEST_BIND}\n");
+        try
+        {
+            using var process = Start(
+                new Dictionary<string, string> { ["ACTORHTTP_TEST_BIND"] = "127.0.0.1", ["ACTORHTTP__LIMITS__MAX_REQUEST_LINE"] = "64" },
+                "--port", "0", "--config", config);
+            try
+            {
+                // The Listening line only matches 127.0.0.1: the host came from ${?ACTORHTTP_TEST_BIND}.
+                var port = await ReadListeningPortAsync(process);
+
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+                Assert.Equal(414, (int)(await http.GetAsync("/echo?" + new string('a', 100))).StatusCode);
+            }
+            finally
+            {
+                process.Kill();
+            }
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    [Fact]
+    public async Task An_unset_optional_substitution_leaves_the_value_of_the_file_before()
+    {
+        var lower = await WriteConfigAsync("actorhttp.logging.level = Warning\nactorhttp.server.port = 0\nactorhttp.server.host = \"127.0.0.1\"\n");
+        var upper = await WriteConfigAsync("actorhttp.server.port = ${?ACTORHTTP_TEST_UNSET_PORT}\n");
+        try
+        {
+            using var process = Start(NoVariables, "--config", lower, "--config", upper);
+            try
+            {
+                // A free port, as the first file says; the unset variable left it alone.
+                Assert.NotEqual(0, await ReadListeningPortAsync(process));
+            }
+            finally
+            {
+                process.Kill();
+            }
+        }
+        finally
+        {
+            File.Delete(lower);
+            File.Delete(upper);
+        }
+    }
+
+    [Fact]
+    public async Task No_demo_serves_only_configured_routes()
+    {
+        var config = await WriteConfigAsync("actorhttp.logging.level = Warning\nactorhttp.redirects = [ { from = \"/old\", to = \"/new\" } ]\n");
+        try
+        {
+            using var process = Start("--host", "127.0.0.1", "--port", "0", "--no-demo", "--config", config);
+            try
+            {
+                var port = await ReadListeningPortAsync(process);
+                using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+                Assert.Equal(301, (int)(await http.GetAsync("/old")).StatusCode);
+                foreach (var path in new[] { "/", "/hello", "/echo", "/crash", "/private/" })
+                {
+                    Assert.Equal(404, (int)(await http.GetAsync(path)).StatusCode);
+                }
+            }
+            finally
+            {
+                process.Kill();
+            }
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
+    private static Dictionary<string, string> NoVariables => [];
+
+    private static async Task<string> WriteConfigAsync(string hocon)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"actorhttp-process-{Guid.NewGuid():N}.conf");
+        await File.WriteAllTextAsync(file, hocon);
+        return file;
+    }
+
+    private static async Task<(int ExitCode, string Error)> RunToExitAsync(Dictionary<string, string> variables, params string[] args)
+    {
+        using var process = Start(variables, args);
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        return (process.ExitCode, error);
+    }
+
+    private static Process Start(params string[] args) => Start(NoVariables, args);
+
+    private static Process Start(Dictionary<string, string> variables, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -111,6 +257,11 @@ public sealed partial class ServerProcessTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in variables)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(ServerDll);
         foreach (var arg in args)
         {

@@ -9,7 +9,8 @@ public sealed class CommandLineTests
     {
         var parsed = CommandLine.Parse([]);
 
-        Assert.Equal(new CommandLine(null, null, null, null, ShowHelp: false), parsed);
+        Assert.Equal((null, null, null, true, false), (parsed.Host, parsed.Port, parsed.Root, parsed.Demo, parsed.ShowHelp));
+        Assert.Empty(parsed.ConfigFiles);
     }
 
     [Fact]
@@ -20,7 +21,8 @@ public sealed class CommandLineTests
         {
             var parsed = CommandLine.Parse(["--host", "127.0.0.1", "--port", "9090", "--config", "server.conf", "--root", root.FullName]);
 
-            Assert.Equal(new CommandLine("127.0.0.1", 9090, "server.conf", root.FullName, ShowHelp: false), parsed);
+            Assert.Equal(("127.0.0.1", 9090, root.FullName, true), (parsed.Host, parsed.Port, parsed.Root, parsed.Demo));
+            Assert.Equal(["server.conf"], parsed.ConfigFiles);
         }
         finally
         {
@@ -112,5 +114,39 @@ public sealed class CommandLineTests
         var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(args));
 
         Assert.Contains($"Unexpected argument \"{args[0]}\"", error.Message);
+    }
+
+    [Fact]
+    public void Config_may_be_given_several_times_and_keeps_its_order()
+    {
+        var parsed = CommandLine.Parse(["--config", "base.conf", "--port", "0", "--config=site.conf", "--config", "local.conf"]);
+
+        Assert.Equal(["base.conf", "site.conf", "local.conf"], parsed.ConfigFiles);
+    }
+
+    [Fact]
+    public void No_demo_turns_the_demo_off_and_takes_no_value()
+    {
+        Assert.False(CommandLine.Parse(["--no-demo", "--port", "0"]).Demo);
+        Assert.Equal(0, CommandLine.Parse(["--no-demo", "--port", "0"]).Port);
+
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(["--no-demo=yes"]));
+        Assert.Contains("--no-demo takes no value", error.Message);
+    }
+
+    [Fact]
+    public void Root_with_no_demo_is_refused_as_nothing_would_serve_it()
+    {
+        var root = Directory.CreateTempSubdirectory("actorhttp-root-");
+        try
+        {
+            var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(["--no-demo", "--root", root.FullName]));
+
+            Assert.Contains("--no-demo", error.Message);
+        }
+        finally
+        {
+            root.Delete();
+        }
     }
 }

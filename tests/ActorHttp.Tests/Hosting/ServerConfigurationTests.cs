@@ -1,4 +1,5 @@
 using ActorHttp.Actors;
+using ActorHttp.Handlers.Redirects;
 using ActorHttp.Hosting;
 using ActorHttp.Protocol;
 using Akka.Configuration;
@@ -63,7 +64,7 @@ public sealed class ServerConfigurationTests : IDisposable
             }
             """);
 
-        var settings = ServerSettings.FromConfig(ServerConfiguration.Load(file));
+        var settings = ServerSettings.FromConfig(ServerConfiguration.Load([file]));
 
         var expected = new ServerSettings
         {
@@ -84,7 +85,7 @@ public sealed class ServerConfigurationTests : IDisposable
             actorhttp.server.pipelining-limit = 4
             """);
 
-        var settings = ServerSettings.FromConfig(ServerConfiguration.Load(file, host: "127.0.0.1", port: 0));
+        var settings = ServerSettings.FromConfig(ServerConfiguration.Load([file], host: "127.0.0.1", port: 0));
 
         Assert.Equal("127.0.0.1", settings.Host);
         Assert.Equal(0, settings.Port);
@@ -102,7 +103,7 @@ public sealed class ServerConfigurationTests : IDisposable
             """);
 
         var settings = ServerSettings.FromConfig(ServerConfiguration.Load(
-            file,
+            [file],
             overrides: "actorhttp.server.port = 9001\nactorhttp.server.max-connections = 8",
             port: 9002));
 
@@ -114,7 +115,7 @@ public sealed class ServerConfigurationTests : IDisposable
     {
         var missing = Path.Combine(Path.GetTempPath(), $"actorhttp-missing-{Guid.NewGuid():N}.conf");
 
-        var error = Assert.Throws<FileNotFoundException>(() => ServerConfiguration.Load(missing));
+        var error = Assert.Throws<FileNotFoundException>(() => ServerConfiguration.Load([missing]));
 
         Assert.Contains(missing, error.Message);
     }
@@ -151,7 +152,7 @@ public sealed class ServerConfigurationTests : IDisposable
     {
         var file = WriteConfig("actorhttp.server.idle-response = maybe");
 
-        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.FromConfig(ServerConfiguration.Load(file)));
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.FromConfig(ServerConfiguration.Load([file])));
 
         Assert.Contains("actorhttp.server.idle-response", error.Message);
         Assert.Contains("maybe", error.Message);
@@ -214,6 +215,255 @@ public sealed class ServerConfigurationTests : IDisposable
         var config = ServerConfiguration.Load(overrides: $"actorhttp.logging.level = {level}");
 
         Assert.Equal(expected, LogSetup.AkkaLevel(config));
+    }
+
+    private static readonly IReadOnlyDictionary<string, string> NoEnvironment = new Dictionary<string, string>();
+
+    private static ServerSettings Settings(IReadOnlyList<string>? files = null, IReadOnlyDictionary<string, string>? environment = null, string? overrides = null, int? port = null) =>
+        ServerSettings.FromConfig(ServerConfiguration.Load(files, overrides, port: port, environment: environment ?? NoEnvironment));
+
+    [Fact]
+    public void Optional_substitution_takes_the_environment_variable_when_set()
+    {
+        var file = WriteConfig("""
+            actorhttp.server.port = ${?PORT}
+            actorhttp.server { host = ${?BIND} }
+            """);
+
+        var settings = Settings([file], new Dictionary<string, string> { ["PORT"] = "9000", ["BIND"] = "127.0.0.1" });
+
+        Assert.Equal((9000, "127.0.0.1"), (settings.Port, settings.Host));
+    }
+
+    [Fact]
+    public void Optional_substitution_unset_leaves_the_key_at_its_lower_layer_value()
+    {
+        var first = WriteConfig("actorhttp.server.port = 9000");
+        var second = WriteConfig("""
+            actorhttp.server.port = ${?PORT}
+            actorhttp.server { idle-timeout = ${?IDLE} }
+            actorhttp.server.pipelining-limit = 4
+            """);
+
+        var settings = Settings([first, second]);
+
+        Assert.Equal(9000, settings.Port);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.IdleTimeout);
+        Assert.Equal(4, settings.PipeliningLimit);
+    }
+
+    [Fact]
+    public void Optional_self_reference_keeps_the_lower_layer_value()
+    {
+        // Akka's parser read ${?…} as a reference to the root, which contained itself: a stack overflow.
+        var file = WriteConfig("actorhttp.server.host = ${?actorhttp.server.host}");
+
+        Assert.Equal("0.0.0.0", Settings([file]).Host);
+    }
+
+    [Fact]
+    public void Optional_substitution_in_a_concatenation_is_empty_when_unset()
+    {
+        var file = WriteConfig("actorhttp.uploads.folder = /srv/${?TENANT}uploads");
+
+        var config = ServerConfiguration.Load([file], environment: NoEnvironment);
+
+        Assert.Equal("/srv/uploads", config.GetString("actorhttp.uploads.folder"));
+    }
+
+    [Fact]
+    public void Required_substitution_takes_the_environment_variable_or_another_key_of_the_file()
+    {
+        var file = WriteConfig("""
+            actorhttp.server.port = ${PORT}
+            actorhttp.server.max-connections = 50
+            actorhttp.server.listen-backlog = ${actorhttp.server.max-connections}
+            """);
+
+        var settings = Settings([file], new Dictionary<string, string> { ["PORT"] = "9001" });
+
+        Assert.Equal((9001, 50), (settings.Port, settings.ListenBacklog));
+    }
+
+    [Fact]
+    public void Unresolvable_required_substitution_is_refused_naming_file_line_and_variable()
+    {
+        var file = WriteConfig("""
+            # the port comes from the platform
+            actorhttp.server.port = ${PORT}
+            """);
+
+        var error = Assert.Throws<ConfigurationException>(() => Settings([file]));
+
+        Assert.StartsWith($"{file}:2: ${{PORT}} is neither an environment variable nor a key of this file", error.Message);
+    }
+
+    [Theory]
+    [InlineData("actorhttp.server.host = ${actorhttp.server.host}")]
+    [InlineData("a = ${b}\nb = ${a}")]
+    public void Substitution_that_leads_back_to_itself_is_refused_instead_of_overflowing_the_stack(string hocon)
+    {
+        var file = WriteConfig(hocon);
+
+        var error = Assert.Throws<ConfigurationException>(() => Settings([file]));
+
+        Assert.Contains("leads back to itself", error.Message);
+    }
+
+    [Theory]
+    [InlineData("actorhttp.server {\n  port = \n}", 2, "has no value")]
+    [InlineData("actorhttp.server {\n  port = 80\n", 1, "never closed")]
+    [InlineData("actorhttp.server {\n  host = \"abc\n}", 2, "not closed on its line")]
+    [InlineData("actorhttp.server {\n  port = 80\n]", 3, "closes the '{' of line 1")]
+    [InlineData("a = 1\nb = 2\n}", 3, "closes nothing")]
+    [InlineData("actorhttp.server.port = ${PORT", 1, "not closed on its line")]
+    [InlineData("actorhttp.server.port = ${?}", 1, "names nothing")]
+    public void Syntax_error_in_a_file_is_refused_naming_the_file_and_line(string hocon, int line, string problem)
+    {
+        var file = WriteConfig(hocon);
+
+        var error = Assert.Throws<ConfigurationException>(() => Settings([file]));
+
+        Assert.StartsWith($"{file}:{line}: ", error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
+    public void Strings_and_comments_are_not_mistaken_for_syntax()
+    {
+        var file = WriteConfig(""""
+            # a comment with { and ${NOT_A_SUBSTITUTION}
+            actorhttp.server.host = "127.0.0.1" // trailing comment ]
+            actorhttp.uploads.folder = "/tmp/{odd} ${not substituted}"
+            actorhttp.auth.users-file = """/tmp/"users" """
+            """");
+
+        var config = ServerConfiguration.Load([file], environment: NoEnvironment);
+
+        Assert.Equal("127.0.0.1", config.GetString("actorhttp.server.host"));
+        Assert.Equal("/tmp/{odd} ${not substituted}", config.GetString("actorhttp.uploads.folder"));
+        Assert.Equal("/tmp/\"users\"", config.GetString("actorhttp.auth.users-file"));
+    }
+
+    [Theory]
+    [InlineData("ACTORHTTP__SERVER__PORT", "9000", "actorhttp.server.port", "9000")]
+    [InlineData("ACTORHTTP__SERVER__MAX_CONNECTIONS", "500", "actorhttp.server.max-connections", "500")]
+    [InlineData("actorhttp__server__max-connections", "500", "actorhttp.server.max-connections", "500")]
+    [InlineData("ActorHttp__Server__Idle_Timeout", "5s", "actorhttp.server.idle-timeout", "5s")]
+    [InlineData("ACTORHTTP__SERVER__MAX_RESPONSE_BUFFER", "128KiB", "actorhttp.server.max-response-buffer", "128KiB")]
+    [InlineData("ACTORHTTP__SERVER__HOST", "\"127.0.0.1\"", "actorhttp.server.host", "127.0.0.1")]
+    [InlineData("ACTORHTTP__STATIC_FILES__ROOT", "C:\\sites\\my site", "actorhttp.static-files.root", "C:\\sites\\my site")]
+    [InlineData("ACTORHTTP__PROXY__DEFAULT", "http://upstream:5000/v1", "actorhttp.proxy.default", "http://upstream:5000/v1")]
+    public void Environment_variable_sets_the_key_its_name_maps_to(string variable, string value, string key, string expected)
+    {
+        var config = ServerConfiguration.Load(environment: new Dictionary<string, string> { [variable] = value });
+
+        Assert.Equal(expected, config.GetString(key));
+    }
+
+    [Fact]
+    public void Environment_variable_may_hold_a_hocon_list_or_object()
+    {
+        var config = ServerConfiguration.Load(environment: new Dictionary<string, string>
+        {
+            ["ACTORHTTP__COMPRESSION__MEDIA_TYPES"] = """["text/", "application/json"]""",
+            ["ACTORHTTP__REDIRECTS"] = """[ { from = "/old", to = "/new", status = 308 } ]""",
+        });
+
+        Assert.Equal(["text/", "application/json"], config.GetStringList("actorhttp.compression.media-types"));
+        Assert.Equal(new RedirectRule("/old", "/new", 308), Assert.Single(RedirectRule.FromConfig(config)));
+    }
+
+    [Fact]
+    public void Only_variables_starting_with_the_prefix_are_read()
+    {
+        var settings = Settings(environment: new Dictionary<string, string>
+        {
+            ["PORT"] = "1",
+            ["ACTORHTTP_SERVER_PORT"] = "2",
+            ["XACTORHTTP__SERVER__PORT"] = "3",
+        });
+
+        Assert.Equal(8080, settings.Port);
+    }
+
+    [Fact]
+    public void Layers_apply_in_order_defaults_files_code_environment_command_line()
+    {
+        var first = WriteConfig("""
+            actorhttp.server.port = 1
+            actorhttp.server.max-connections = 1
+            actorhttp.server.listen-backlog = 1
+            actorhttp.server.pipelining-limit = 1
+            actorhttp.server.receive-buffer-size = 1024
+            """);
+        var second = WriteConfig("""
+            actorhttp.server.port = 2
+            actorhttp.server.max-connections = 2
+            actorhttp.server.listen-backlog = 2
+            actorhttp.server.pipelining-limit = 2
+            """);
+        var environment = new Dictionary<string, string>
+        {
+            ["ACTORHTTP__SERVER__PORT"] = "4",
+            ["ACTORHTTP__SERVER__MAX_CONNECTIONS"] = "4",
+        };
+
+        var settings = Settings([first, second], environment, overrides: "actorhttp.server.port = 3\nactorhttp.server.max-connections = 3\nactorhttp.server.listen-backlog = 3", port: 5);
+
+        Assert.Equal(5, settings.Port);
+        Assert.Equal(4, settings.MaxConnections);
+        Assert.Equal(3, settings.ListenBacklog);
+        Assert.Equal(2, settings.PipeliningLimit);
+        Assert.Equal(1024, settings.ReceiveBufferSize);
+        Assert.Equal(TimeSpan.FromSeconds(60), settings.IdleTimeout);
+    }
+
+    [Theory]
+    [InlineData("ACTORHTTP__")]
+    [InlineData("ACTORHTTP__SERVER____PORT")]
+    [InlineData("ACTORHTTP__SERVER__PO.RT")]
+    public void Environment_variable_that_names_no_key_is_refused_naming_it(string variable)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ServerConfiguration.Load(environment: new Dictionary<string, string> { [variable] = "1" }));
+
+        Assert.Contains($"environment variable {variable}", error.Message);
+    }
+
+    [Fact]
+    public void Two_spellings_of_one_key_in_the_environment_are_refused()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ServerConfiguration.Load(environment: new Dictionary<string, string>
+        {
+            ["ACTORHTTP__SERVER__PORT"] = "1",
+            ["actorhttp__server__port"] = "2",
+        }));
+
+        Assert.Contains("both set actorhttp.server.port", error.Message);
+    }
+
+    [Fact]
+    public void Environment_variable_with_broken_hocon_is_refused_naming_it()
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ServerConfiguration.Load(environment: new Dictionary<string, string>
+        {
+            ["ACTORHTTP__COMPRESSION__MEDIA_TYPES"] = """["text/", """,
+        }));
+
+        Assert.StartsWith("environment variable ACTORHTTP__COMPRESSION__MEDIA_TYPES: ", error.Message);
+    }
+
+    [Fact]
+    public void Invalid_value_from_the_environment_is_reported_with_the_variable()
+    {
+        var environment = new Dictionary<string, string> { ["ACTORHTTP__SERVER__PIPELINING_LIMIT"] = "none" };
+        var error = Assert.Throws<ConfigurationException>(() => Settings(environment: environment));
+
+        var message = ServerConfiguration.NameTheVariable(error.Message, environment);
+
+        Assert.Contains("actorhttp.server.pipelining-limit", message);
+        Assert.EndsWith("(set by environment variable ACTORHTTP__SERVER__PIPELINING_LIMIT)", message);
+        Assert.Equal(error.Message, ServerConfiguration.NameTheVariable(error.Message, NoEnvironment));
     }
 
     public void Dispose()

@@ -32,6 +32,7 @@ public sealed class StaticFileTests : IAsyncLifetime
         {
             Host = "127.0.0.1",
             Port = 0,
+            DemoRoutes = true,
             StaticRoot = _root,
             ConfigOverrides = TestServer.FastTimeouts,
             Logger = new Serilog.LoggerConfiguration().CreateLogger(),
@@ -92,6 +93,7 @@ public sealed class StaticFileTests : IAsyncLifetime
         {
             Host = "127.0.0.1",
             Port = 0,
+            DemoRoutes = true,
             StaticRoot = _root,
             ConfigOverrides = "actorhttp.static-files.listing = on",
             Logger = new Serilog.LoggerConfiguration().CreateLogger(),

@@ -25,8 +25,11 @@ public static class TestServer
         {
             Host = "127.0.0.1",
             Port = 0,
-            ConfigFile = configFile,
+            ConfigFiles = configFile is null ? [] : [configFile],
             ConfigOverrides = FastTimeouts + "\n" + (overrides ?? string.Empty),
+            // The tests exercise the demo routes, and must not depend on the ACTORHTTP__ variables of the shell that runs them.
+            DemoRoutes = true,
+            Environment = new Dictionary<string, string>(),
             Routes = routes,
             Logger = QuietLogger,
         });
