@@ -121,6 +121,12 @@ public sealed class ActorHttpServer : IAsyncDisposable
         {
             routes.AddDemoRoutes(StaticFileSettings.FromConfig(config), UploadSettings.FromConfig(config)).AddDemoGateways(endpoint.Port, proxyClient);
         }
+        else if (options.StaticRoot is not null)
+        {
+            // Without the demo, a folder asked for explicitly (--root) is still served at /: a
+            // plain static site, with none of the demo's other routes.
+            routes.MapStaticFiles("/", StaticFileSettings.FromConfig(config));
+        }
 
         foreach (var redirect in RedirectRule.FromConfig(config))
         {

@@ -11,10 +11,10 @@ public sealed record CommandLine
           --port PORT    TCP port; 0 picks a free one (default from actorhttp.server.port: 8080)
           --config FILE  HOCON file whose keys override the defaults of hocon/actorhttp.conf; may be
                          given several times, each file overriding the ones before it
-          --root DIR     folder of static files the demo serves at / (default from
+          --root DIR     folder of static files served at / (default from
                          actorhttp.static-files.root: the bundled demo site www/)
-          --no-demo      serve only the configured routes (redirects, proxy routes), not the demo:
-                         any other path answers 404
+          --no-demo      serve only the configured routes (redirects, proxy routes) and the --root
+                         folder if one is given, not the demo: any other path answers 404
           --help         this text
         Settings also come from environment variables: ACTORHTTP__SERVER__MAX_CONNECTIONS=500 sets
         actorhttp.server.max-connections, over the --config files and under --host/--port/--root.
@@ -108,11 +108,6 @@ public sealed record CommandLine
         if (root is not null && !Directory.Exists(root))
         {
             throw new ArgumentException($"--root {root}: no such folder.");
-        }
-
-        if (root is not null && !demo)
-        {
-            throw new ArgumentException("--root names the folder the demo serves at /; with --no-demo nothing would serve it.");
         }
 
         return new CommandLine

@@ -230,6 +230,38 @@ public sealed partial class ServerProcessTests
         }
     }
 
+    [Fact]
+    public async Task No_demo_with_a_root_serves_that_folder_and_nothing_of_the_demo()
+    {
+        var root = Directory.CreateTempSubdirectory("actorhttp-site-");
+        var config = await WriteConfigAsync("actorhttp.logging.level = Warning\n");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(root.FullName, "page.txt"), "a plain site");
+            using var process = Start("--host", "127.0.0.1", "--port", "0", "--config", config, "--root", root.FullName, "--no-demo");
+            try
+            {
+                var port = await ReadListeningPortAsync(process);
+                using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+                Assert.Equal("a plain site", await http.GetStringAsync("/page.txt"));
+                foreach (var path in new[] { "/hello", "/echo", "/crash", "/private/" })
+                {
+                    Assert.Equal(404, (int)(await http.GetAsync(path)).StatusCode);
+                }
+            }
+            finally
+            {
+                process.Kill();
+            }
+        }
+        finally
+        {
+            File.Delete(config);
+            root.Delete(recursive: true);
+        }
+    }
+
     private static Dictionary<string, string> NoVariables => [];
 
     private static async Task<string> WriteConfigAsync(string hocon)
