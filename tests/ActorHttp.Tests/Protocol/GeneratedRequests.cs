@@ -79,13 +79,14 @@ internal sealed record GeneratedRequest(
 internal static class RequestGenerators
 {
     /// <summary>
-    /// What a path segment or a query holds as it is: RFC 3986 pchar without pct-encoded. The generators
-    /// add "/" (and "?" in a query) themselves, and percent-encoding in the query only, so the path needs
-    /// no decoding. This is the one set to widen when the parser accepts more raw target bytes (such as
-    /// []{}|^"&lt;&gt; and the backtick): every property follows.
+    /// What a path segment or a query holds as it is: RFC 3986 pchar without pct-encoded, and the
+    /// visible characters browsers send unencoded that the parser accepts too ([]{}|^"&lt;&gt; and the
+    /// backtick). The generators add "/" (and "?" in a query) themselves, and percent-encoding in the
+    /// query only, so the path needs no decoding. "%" (an escape) and "#" (a fragment, dropped) are
+    /// left out: each changes what the target means. Every property follows this one set.
     /// </summary>
     public const string TargetCharacters =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@";
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@[]{}|^\"<>`";
 
     /// <summary>RFC 9110 §5.6.2 tchar: methods, field names and chunk extension names.</summary>
     public const string TokenCharacters = "!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
