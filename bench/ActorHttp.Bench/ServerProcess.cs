@@ -40,6 +40,13 @@ public sealed class ServerProcess : IDisposable
     /// <exception cref="OperationCanceledException">Cancelled before the server answered; it was stopped.</exception>
     public static async Task<ServerProcess> StartAsync(string name, string fileName, IEnumerable<string> arguments, int port, string outputFile, CancellationToken cancellationToken)
     {
+        // A port someone else's process already listens on would have the bench measure that
+        // process, which it must neither measure nor stop.
+        if (IsListening(port))
+        {
+            throw new InvalidOperationException($"port {port} is already in use by a process this bench did not start; stop it or free the port (the bench never stops what it did not start)");
+        }
+
         // The shell opens the file and replaces itself with the server (exec): the process started
         // here is the server itself, with the same id. Appending (>>) lets TruncateOutput empty the
         // file under the running server: its next write goes to the new end.
@@ -62,6 +69,20 @@ public sealed class ServerProcess : IDisposable
         {
             server.Dispose();
             throw;
+        }
+    }
+
+    private static bool IsListening(int port)
+    {
+        using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            probe.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 
