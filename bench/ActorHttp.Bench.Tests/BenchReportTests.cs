@@ -104,4 +104,31 @@ public sealed class BenchReportTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void The_default_configuration_row_gets_its_cost_over_the_quiet_one()
+    {
+        var report = Report() with
+        {
+            Measurements =
+            [
+                new Measurement("ActorHttp", "plaintext", Result(80_000, 2.0) with { ServerCpuMicrosecondsPerRequest = 10.0 }, null, 100 * 1048576L),
+                new Measurement("ActorHttp (default)", "plaintext", Result(76_000, 2.2) with { ServerCpuMicrosecondsPerRequest = 10.5 }, null, 100 * 1048576L),
+                new Measurement("ActorHttp (default)", "actor counter", null, "ActorHttp (default) answers 503 on /counter", 100 * 1048576L),
+            ],
+        };
+
+        var markdown = report.ToMarkdown();
+
+        Assert.Contains("| plaintext | ActorHttp (default) | 76,000 | 0.95 |", markdown);
+        Assert.Contains("## ActorHttp's default configuration", markdown);
+        Assert.Contains("| plaintext | 0.95 | 1.05 |", markdown);
+        Assert.DoesNotContain("| actor counter | –", markdown);
+    }
+
+    [Fact]
+    public void Without_a_default_configuration_row_there_is_no_such_section()
+    {
+        Assert.DoesNotContain("default configuration", Report().ToMarkdown());
+    }
 }

@@ -21,20 +21,21 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
     /// <summary>The first server's port; the others follow it.</summary>
     private const int FirstPort = 18080;
 
-    public async Task<BenchReport> RunAsync()
+    /// <summary>Runs the bench; on cancellation every server and wrk it started is stopped before the exception leaves.</summary>
+    public async Task<BenchReport> RunAsync(CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
         paths.WriteStaticFiles();
         var idle = new List<IdleMeasurement>();
-        foreach (var peer in Peer.All)
+        foreach (var peer in Peer.All.Where(p => p.IdleMemory))
         {
             var (file, arguments) = peer.Command(paths, FirstPort);
             console.WriteLine($"== {peer.Name}: {file} {string.Join(' ', arguments)}");
             // Memory is measured on a fresh, briefly warmed server: after the load runs, the GC's
             // headroom from them would hide what the idle connections cost.
-            using var fresh = await ServerProcess.StartAsync(peer.Name, file, arguments, FirstPort);
-            await RunWrkAsync(fresh, Workload.All[0], TimeSpan.FromSeconds(1));
-            await Task.Delay(TimeSpan.FromSeconds(2));
+            using var fresh = await ServerProcess.StartAsync(peer.Name, file, arguments, FirstPort, paths.ServerOutput(FirstPort), cancellationToken);
+            await RunWrkAsync(fresh, Workload.All[0], TimeSpan.FromSeconds(1), cancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
             var memory = await IdleConnections.MeasureAsync(fresh, options.IdleConnections, TimeSpan.FromSeconds(3));
             console.WriteLine($"   idle: {memory.Connections} connections, {memory.BytesPerConnection / 1024:N1} KiB each");
             idle.Add(new IdleMeasurement(peer.Name, memory));
@@ -47,14 +48,16 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
         {
             for (var i = 0; i < Peer.All.Count; i++)
             {
-                var (file, arguments) = Peer.All[i].Command(paths, FirstPort + i);
-                servers.Add(await ServerProcess.StartAsync(Peer.All[i].Name, file, arguments, FirstPort + i));
+                var port = FirstPort + i;
+                var (file, arguments) = Peer.All[i].Command(paths, port);
+                console.WriteLine($"== {Peer.All[i].Name}: {file} {string.Join(' ', arguments)}");
+                servers.Add(await ServerProcess.StartAsync(Peer.All[i].Name, file, arguments, port, paths.ServerOutput(port), cancellationToken));
             }
 
             var measurements = new List<Measurement>();
             foreach (var workload in Workload.All)
             {
-                measurements.AddRange(await MeasureAsync(servers, workload));
+                measurements.AddRange(await MeasureAsync(servers, workload, cancellationToken));
             }
 
             var setup = $"wrk 4.1 (2 threads) and every server share the machine's {Environment.ProcessorCount} cores, so each figure is CPU-bound on both sides; " +
@@ -71,13 +74,13 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
         }
     }
 
-    private async Task<IReadOnlyList<Measurement>> MeasureAsync(IReadOnlyList<ServerProcess> servers, Workload workload)
+    private async Task<IReadOnlyList<Measurement>> MeasureAsync(IReadOnlyList<ServerProcess> servers, Workload workload, CancellationToken cancellationToken)
     {
         var rounds = servers.ToDictionary(server => server, _ => new List<WrkResult>());
         var skipped = new Dictionary<ServerProcess, string>();
         foreach (var server in servers)
         {
-            if (await ProbeAsync(server, workload) is { } reason)
+            if (await ProbeAsync(server, workload, cancellationToken) is { } reason)
             {
                 console.WriteLine($"   {server.Name} {workload.Name}: skipped: {reason}");
                 skipped[server] = reason;
@@ -88,9 +91,9 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
         {
             foreach (var server in servers.Where(s => !skipped.ContainsKey(s)))
             {
-                await RunWrkAsync(server, workload, options.Warmup);
+                await RunWrkAsync(server, workload, options.Warmup, cancellationToken);
                 var cpuBefore = server.CpuTime();
-                var output = await RunWrkAsync(server, workload, options.Duration);
+                var output = await RunWrkAsync(server, workload, options.Duration, cancellationToken);
                 var cpu = server.CpuTime() - cpuBefore;
                 var result = WrkOutputParser.Parse(output) is var parsed && parsed.Requests > 0
                     ? parsed with { ServerCpuMicrosecondsPerRequest = cpu.TotalMicroseconds / parsed.Requests }
@@ -107,15 +110,18 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
     }
 
     /// <summary>A workload runs only where the server answers its path with 200; otherwise the report says what it answered.</summary>
-    private static async Task<string?> ProbeAsync(ServerProcess server, Workload workload)
+    private static async Task<string?> ProbeAsync(ServerProcess server, Workload workload, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        using var response = await http.GetAsync($"http://127.0.0.1:{server.Port}{workload.Path}");
+        using var response = await http.GetAsync($"http://127.0.0.1:{server.Port}{workload.Path}", cancellationToken);
         return response.IsSuccessStatusCode ? null : $"{server.Name} answers {(int)response.StatusCode} on {workload.Path}";
     }
 
-    private async Task<string> RunWrkAsync(ServerProcess server, Workload workload, TimeSpan duration)
+    private async Task<string> RunWrkAsync(ServerProcess server, Workload workload, TimeSpan duration, CancellationToken cancellationToken)
     {
+        // A server that logs every request (the default configuration) would otherwise fill the
+        // disk over a full run; what one run writes is bounded.
+        server.TruncateOutput();
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in new[] { "-t2", $"-c{workload.Connections}", $"-d{duration.TotalSeconds:0}s", "--latency", "--timeout", "5s" })
         {
@@ -130,9 +136,19 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
 
         start.ArgumentList.Add($"http://127.0.0.1:{server.Port}{workload.Path}");
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("could not start wrk");
-        var output = await wrk.StandardOutput.ReadToEndAsync();
-        var errors = await wrk.StandardError.ReadToEndAsync();
-        await wrk.WaitForExitAsync();
+        string output, errors;
+        try
+        {
+            output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
+            errors = await wrk.StandardError.ReadToEndAsync(cancellationToken);
+            await wrk.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            wrk.Kill();
+            throw;
+        }
+
         if (wrk.ExitCode != 0)
         {
             throw new InvalidOperationException($"wrk failed ({wrk.ExitCode}): {errors}");

@@ -20,12 +20,28 @@ public sealed record BenchPaths(string Repository, string WorkDirectory)
 
         File.WriteAllText(Path.Combine(StaticRoot, "index.html"), "<!doctype html><title>bench</title>");
     }
+
+    /// <summary>Where a server's standard output and error go.</summary>
+    public string ServerOutput(int port) => Path.Combine(WorkDirectory, $"server-{port}.log");
 }
 
 /// <summary>A server the report compares: how to start it on a port, serving the bench's static root.</summary>
-public sealed record Peer(string Name, Func<BenchPaths, int, (string File, string[] Arguments)> Command)
+/// <param name="IdleMemory">Whether its memory with idle connections is measured.</param>
+public sealed record Peer(string Name, Func<BenchPaths, int, (string File, string[] Arguments)> Command, bool IdleMemory = true)
 {
     public static Peer ActorHttp { get; } = ActorHttpWith("bench/actorhttp-bench.conf");
+
+    /// <summary>
+    /// ActorHttp as it ships, no configuration file: access log on (to standard output, which the
+    /// bench sends to a file), logging at Information. Beside <see cref="ActorHttp"/> (quiet, like
+    /// the peers) it shows what the defaults cost. Its idle memory is <see cref="ActorHttp"/>'s.
+    /// </summary>
+    public static Peer ActorHttpDefault { get; } = new("ActorHttp (default)", (paths, port) => ("dotnet",
+    [
+        ActorHttpServerDll(paths),
+        "--host", "127.0.0.1", "--port", port.ToString(),
+        "--root", paths.StaticRoot,
+    ]), IdleMemory: false);
 
     public static Peer Kestrel { get; } = new("Kestrel", (paths, port) => ("dotnet",
     [
@@ -36,7 +52,7 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
 
     public static Peer Nginx { get; } = NginxWith("bench/peers/nginx.conf");
 
-    public static IReadOnlyList<Peer> All { get; } = [ActorHttp, Kestrel, Nginx];
+    public static IReadOnlyList<Peer> All { get; } = [ActorHttp, ActorHttpDefault, Kestrel, Nginx];
 
     /// <summary>
     /// The servers of the attack bench (bench/run --attacks), each with its default limits and
@@ -48,11 +64,13 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
 
     private static Peer ActorHttpWith(string configFile) => new("ActorHttp", (paths, port) => ("dotnet",
     [
-        Path.Combine(paths.Repository, "src/ActorHttp.Server/bin/Release/net10.0/ActorHttp.Server.dll"),
+        ActorHttpServerDll(paths),
         "--host", "127.0.0.1", "--port", port.ToString(),
         "--config", Path.Combine(paths.Repository, configFile),
         "--root", paths.StaticRoot,
     ]));
+
+    private static string ActorHttpServerDll(BenchPaths paths) => Path.Combine(paths.Repository, "src/ActorHttp.Server/bin/Release/net10.0/ActorHttp.Server.dll");
 
     private static Peer NginxWith(string template) => new("nginx", (paths, port) => ("nginx",
     [

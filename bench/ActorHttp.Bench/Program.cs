@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ActorHttp.Bench;
 
 // bench/run builds everything in Release and calls this with the repository and results folders;
@@ -7,13 +8,26 @@ var repository = Argument("--repo") ?? Directory.GetCurrentDirectory();
 var results = Argument("--out") ?? Path.Combine(repository, "bench", "results");
 var work = Path.Combine(Path.GetTempPath(), $"actorhttp-bench-{Environment.ProcessId}");
 Directory.CreateDirectory(work);
+
+// Ctrl+C and SIGTERM cancel the run instead of ending the process at once: the runners then stop
+// every server and wrk they started (by their process handles, in finally blocks) before exiting.
+using var cancellation = new CancellationTokenSource();
+void Cancel(PosixSignalContext signal)
+{
+    signal.Cancel = true;
+    Console.Error.WriteLine($"{signal.Signal}: stopping the servers this run started");
+    cancellation.Cancel();
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
 try
 {
     var paths = new BenchPaths(Path.GetFullPath(repository), work);
     Directory.CreateDirectory(results);
     if (args.Contains("--attacks"))
     {
-        var attacks = await new AttackRunner(paths, quick ? AttackOptions.Quick : AttackOptions.Full, Console.Out).RunAsync();
+        var attacks = await new AttackRunner(paths, quick ? AttackOptions.Quick : AttackOptions.Full, Console.Out).RunAsync(cancellation.Token);
         await File.WriteAllTextAsync(Path.Combine(results, "attacks.json"), attacks.ToJson());
         await File.WriteAllTextAsync(Path.Combine(results, "attacks.md"), attacks.ToMarkdown());
         Console.WriteLine();
@@ -23,7 +37,7 @@ try
     }
 
     var runner = new BenchRunner(paths, quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out);
-    var report = await runner.RunAsync();
+    var report = await runner.RunAsync(cancellation.Token);
     await File.WriteAllTextAsync(Path.Combine(results, "results.json"), report.ToJson());
     await File.WriteAllTextAsync(Path.Combine(results, "results.md"), report.ToMarkdown());
     report.SaveChart(Path.Combine(results, "throughput.png"));
@@ -31,6 +45,11 @@ try
     Console.WriteLine(report.ToMarkdown());
     Console.WriteLine($"Written to {results}: results.json, results.md, throughput.png");
     return 0;
+}
+catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+{
+    Console.Error.WriteLine("Cancelled; every server this run started is stopped.");
+    return 130;
 }
 finally
 {

@@ -37,6 +37,9 @@ public sealed record BenchReport(
 {
     public const string Baseline = "ActorHttp";
 
+    /// <summary>ActorHttp with no configuration file (access log on); its ratios to <see cref="Baseline"/> are what the defaults cost.</summary>
+    public const string DefaultConfiguration = "ActorHttp (default)";
+
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
         WriteIndented = true,
@@ -82,6 +85,7 @@ public sealed record BenchReport(
                 $"| {m.Workload} | {m.Server} | {r.RequestsPerSecond:N0} | {FormatRatio(ThroughputRatio(m))} | {FormatMs(r.P50Ms)} | {FormatMs(r.P99Ms)} | {FormatRatio(P99Ratio(m))} | {FormatMicroseconds(r.ServerCpuMicrosecondsPerRequest)} | {FormatRatio(CpuRatio(m))} | {m.SocketErrors:N0} | {m.Non2xx:N0} | {m.ResidentBytes / 1048576.0:N0} MiB | {string.Join(" / ", m.Rounds.Select(round => round.RequestsPerSecond.ToString("N0", CultureInfo.InvariantCulture)))} |");
         }
 
+        AppendDefaultConfigurationCost(md);
         md.AppendLine();
         md.AppendLine("## Memory with idle keep-alive connections");
         md.AppendLine();
@@ -137,6 +141,31 @@ public sealed record BenchReport(
 
         plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
         plot.SavePng(path, 1400, 650);
+    }
+
+    /// <summary>
+    /// What ActorHttp's defaults (chiefly the access log) cost on each workload: the default
+    /// configuration's requests/s and CPU per request over the quiet one's, in this same run.
+    /// </summary>
+    private void AppendDefaultConfigurationCost(StringBuilder md)
+    {
+        var rows = Measurements.Where(m => m.Server == DefaultConfiguration && m.Result is not null).ToList();
+        if (rows.Count == 0)
+        {
+            return;
+        }
+
+        md.AppendLine();
+        md.AppendLine("## ActorHttp's default configuration");
+        md.AppendLine();
+        md.AppendLine($"`{DefaultConfiguration}` runs with no configuration file: access log on (its standard output goes to a file, as a deployed server's would), logging at Information. `{Baseline}` runs with `bench/actorhttp-bench.conf` (access log off, logging at Warning), like the peers. The ratios are the default's figure over the quiet one's in this same run.");
+        md.AppendLine();
+        md.AppendLine("| workload | requests/s, default over quiet | CPU per request, default over quiet |");
+        md.AppendLine("|---|---:|---:|");
+        foreach (var m in rows)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {m.Workload} | {FormatRatio(ThroughputRatio(m))} | {FormatRatio(CpuRatio(m))} |");
+        }
     }
 
     private double? Ratio(Measurement measurement, Func<WrkResult, double> figure)

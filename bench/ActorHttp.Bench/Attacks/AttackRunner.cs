@@ -11,7 +11,8 @@ public sealed class AttackRunner(BenchPaths paths, AttackOptions options, TextWr
     /// <summary>The first server's port; the others follow it (as in the throughput bench).</summary>
     private const int FirstPort = 18080;
 
-    public async Task<AttackReport> RunAsync()
+    /// <summary>Runs every attack; on cancellation the server under attack is stopped before the exception leaves.</summary>
+    public async Task<AttackReport> RunAsync(CancellationToken cancellationToken)
     {
         var started = DateTime.UtcNow;
         paths.WriteStaticFiles();
@@ -33,7 +34,7 @@ public sealed class AttackRunner(BenchPaths paths, AttackOptions options, TextWr
                 AttackMeasurement measurement;
                 try
                 {
-                    measurement = await MeasureAsync(scenario, peer, FirstPort + i);
+                    measurement = await MeasureAsync(scenario, peer, FirstPort + i, cancellationToken);
                 }
                 catch (Exception error) when (error is InvalidOperationException or TimeoutException or IOException or System.Net.Sockets.SocketException or HttpRequestException)
                 {
@@ -61,13 +62,17 @@ public sealed class AttackRunner(BenchPaths paths, AttackOptions options, TextWr
         return new AttackReport(started, options.Mode, setup, options.After.TotalSeconds, attacks);
     }
 
-    private async Task<AttackMeasurement> MeasureAsync(AttackScenario scenario, Peer peer, int port)
+    private async Task<AttackMeasurement> MeasureAsync(AttackScenario scenario, Peer peer, int port, CancellationToken cancellationToken)
     {
         var (file, arguments) = peer.Command(paths, port);
-        using var server = await ServerProcess.StartAsync(peer.Name, file, arguments, port);
+        using var server = await ServerProcess.StartAsync(peer.Name, file, arguments, port, paths.ServerOutput(port), cancellationToken);
+        // The phases below are bounded (seconds each); the server is stopped by the using above
+        // as soon as the next check sees the cancellation.
         await NormalClientsAsync(scenario, port, options.Warmup);
+        cancellationToken.ThrowIfCancellationRequested();
         var before = server.ResidentBytes();
         var baseline = await NormalClientsAsync(scenario, port, options.Baseline);
+        cancellationToken.ThrowIfCancellationRequested();
 
         await using var peak = ResidentPeak.Watch(server);
         IReadOnlyList<LoopResult> during;
@@ -81,7 +86,7 @@ public sealed class AttackRunner(BenchPaths paths, AttackOptions options, TextWr
         }
 
         var peakBytes = await peak.StopAsync();
-        await Task.Delay(options.After);
+        await Task.Delay(options.After, cancellationToken);
         var normal = scenario.NormalPaths.Select((path, i) => new NormalComparison(path, baseline[i], during[i])).ToList();
         return new AttackMeasurement(peer.Name, null, normal, scenario.CountsHeldSockets ? held : null, attack.Observe(), before, peakBytes, server.ResidentBytes(), server.HasExited);
     }

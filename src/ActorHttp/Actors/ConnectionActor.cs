@@ -3,6 +3,7 @@ using System.Diagnostics;
 using IPAddress = System.Net.IPAddress;
 using IPEndPoint = System.Net.IPEndPoint;
 using System.Net.Sockets;
+using ActorHttp.Hosting;
 using ActorHttp.Protocol;
 using ActorHttp.Routing;
 using Akka.Actor;
@@ -30,6 +31,7 @@ public sealed class ConnectionActor : UntypedActor
     private readonly IActorRef _router;
     private readonly HttpResponse? _refusal;
     private readonly ConnectionSlot _slot;
+    private readonly AccessLogWriter? _accessLog;
     private readonly HttpRequestParser _parser;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly LinkedList<Exchange> _exchanges = new();
@@ -70,8 +72,9 @@ public sealed class ConnectionActor : UntypedActor
     private bool _flushScheduled;
     private bool _flushing;
 
-    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal, StreamedBodyRoutes? streamedBodies, ConnectionSlot? slot)
+    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal, StreamedBodyRoutes? streamedBodies, ConnectionSlot? slot, AccessLogWriter? accessLog)
     {
+        _accessLog = accessLog;
         _socket = socket;
         _connectionId = connectionId;
         _settings = settings;
@@ -91,8 +94,9 @@ public sealed class ConnectionActor : UntypedActor
 
     /// <param name="refusal">An answer that refuses the connection outright (a connection limit was reached): sent, then the connection closes.</param>
     /// <param name="slot">What the listener may read of this connection (its client, whether it is idle); a private one when null.</param>
-    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal = null, StreamedBodyRoutes? streamedBodies = null, ConnectionSlot? slot = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, refusal, streamedBodies, slot));
+    /// <param name="accessLog">Where each answered request is logged; null for no access log.</param>
+    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal = null, StreamedBodyRoutes? streamedBodies = null, ConnectionSlot? slot = null, AccessLogWriter? accessLog = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, refusal, streamedBodies, slot, accessLog));
 
     protected override void PreStart()
     {
@@ -699,7 +703,10 @@ public sealed class ConnectionActor : UntypedActor
             request.Method,
             request.Target,
             request.Headers["Accept-Encoding"],
-            cors);
+            cors,
+            // Looked up only for the access log, which is their only reader.
+            _accessLog is null ? null : request.Headers["Referer"],
+            _accessLog is null ? null : request.Headers["User-Agent"]);
         _continueSent = false;
         if (!request.KeepAlive && !request.BodyStreamed)
         {
@@ -713,7 +720,7 @@ public sealed class ConnectionActor : UntypedActor
 
     private void EnqueueServerResponse(HttpResponse response)
     {
-        var exchange = AddExchange().Start(Stopwatch.GetTimestamp(), _nextSequence++, new ResponseTarget(HttpVersion.Http11, false, KeepAlive: false), "-", "-", null, null);
+        var exchange = AddExchange().Start(Stopwatch.GetTimestamp(), _nextSequence++, new ResponseTarget(HttpVersion.Http11, false, KeepAlive: false), "-", "-", null, null, null, null);
         exchange.Response = response;
     }
 
@@ -890,23 +897,20 @@ public sealed class ConnectionActor : UntypedActor
         }
     }
 
-    private void LogAccess(Exchange exchange)
-    {
-        if (!_settings.AccessLog)
-        {
-            return;
-        }
-
-        var elapsed = Stopwatch.GetElapsedTime(exchange.StartTimestamp);
-        _log.Info(
-            "{Method} {Target} {Status} {Bytes} bytes in {DurationMs} ms on connection {ConnectionId}",
+    /// <summary>Hands the answered request to the access log: field reads and one enqueue; the formatting happens on the log's own thread.</summary>
+    private void LogAccess(Exchange exchange) =>
+        _accessLog?.TryAdd(new AccessLogEntry(
+            _connectionId,
+            _clientAddress,
             exchange.Method,
             exchange.RequestTarget,
+            exchange.Framing.Version,
             exchange.Response!.StatusCode,
             exchange.BodyBytes,
-            Math.Round(elapsed.TotalMilliseconds, 3),
-            _connectionId);
-    }
+            exchange.Referer,
+            exchange.UserAgent,
+            exchange.StartTimestamp,
+            Stopwatch.GetTimestamp()));
 
     /// <summary>Brings the deadlines up to date with the connection's state and makes sure a check is due at the earliest.</summary>
     private void UpdateTimers()
@@ -1201,6 +1205,8 @@ public sealed class ConnectionActor : UntypedActor
         public string Method { get; private set; } = "-";
         public string RequestTarget { get; private set; } = "-";
         public string? AcceptEncoding { get; private set; }
+        public string? Referer { get; private set; }
+        public string? UserAgent { get; private set; }
         public (CorsPolicy Policy, string Origin)? CorsPolicy { get; private set; }
         public long StartTimestamp { get; private set; }
 
@@ -1236,8 +1242,10 @@ public sealed class ConnectionActor : UntypedActor
         public Queue<ReadOnlyMemory<byte>> Chunks => _chunks ??= new Queue<ReadOnlyMemory<byte>>();
 
         /// <summary>Makes this exchange the one of a new request; every field is set, nothing of the last request stays.</summary>
-        public Exchange Start(long timestamp, long sequence, ResponseTarget framing, string method, string requestTarget, string? acceptEncoding, (CorsPolicy, string)? cors)
+        public Exchange Start(long timestamp, long sequence, ResponseTarget framing, string method, string requestTarget, string? acceptEncoding, (CorsPolicy, string)? cors, string? referer, string? userAgent)
         {
+            Referer = referer;
+            UserAgent = userAgent;
             Sequence = sequence;
             Framing = framing;
             Method = method;

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using ActorHttp.Hosting;
 using ActorHttp.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -21,6 +22,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     private readonly ServerSettings _settings;
     private readonly IActorRef _router;
     private readonly StreamedBodyRoutes? _streamedBodies;
+    private readonly AccessLogWriter? _accessLog;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _drainRequesters = [];
     private readonly Dictionary<IActorRef, ConnectionSlot> _connections = [];
@@ -30,8 +32,9 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     private long _nextConnectionId;
     private bool _draining;
 
-    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies)
+    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies, AccessLogWriter? accessLog)
     {
+        _accessLog = accessLog;
         _listenSocket = listenSocket;
         _settings = settings;
         _router = router;
@@ -47,8 +50,9 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies = null) =>
-        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router, streamedBodies));
+    /// <param name="accessLog">Where the connections log each answered request; null for no access log.</param>
+    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies = null, AccessLogWriter? accessLog = null) =>
+        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router, streamedBodies, accessLog));
 
     protected override void PreStart() => Accept();
 
@@ -72,7 +76,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
 
         var slot = new ConnectionSlot((accepted.Socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address);
         var refusal = Admit(slot, id);
-        var props = ConnectionActor.Props(accepted.Socket, id, _settings, _router, refusal, _streamedBodies, slot);
+        var props = ConnectionActor.Props(accepted.Socket, id, _settings, _router, refusal, _streamedBodies, slot, _accessLog);
         var connection = Context.ActorOf(_settings.ConnectionDispatcher.Length > 0 ? props.WithDispatcher(_settings.ConnectionDispatcher) : props, $"connection-{id}");
         Context.Watch(connection);
         _connections.Add(connection, slot);

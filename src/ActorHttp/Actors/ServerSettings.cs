@@ -36,6 +36,14 @@ public sealed record ServerSettings
     public int ReceiveBufferSize { get; init; } = 4096;
     public bool AccessLog { get; init; } = true;
 
+    /// <summary>The access log's own file (rolled daily and by size); empty for the other logs' output.</summary>
+    public string AccessLogFile { get; init; } = string.Empty;
+    public long AccessLogFileSizeLimit { get; init; } = 100L * 1024 * 1024;
+    public int AccessLogFileCount { get; init; } = 31;
+
+    /// <summary>Most access-log lines waiting to be written; past it lines are dropped and counted.</summary>
+    public int AccessLogBuffer { get; init; } = 65_536;
+
     /// <summary>The configuration path of the dispatcher connection actors run on; empty for Akka's default one.</summary>
     public string ConnectionDispatcher { get; init; } = "actorhttp.connection-dispatcher";
     public HttpLimits Limits { get; init; } = HttpLimits.Default;
@@ -71,6 +79,10 @@ public sealed record ServerSettings
             MaxResponseBuffer = checked((int)(Read(server, "server", "max-response-buffer", static (c, k) => c.GetByteSize(k)) ?? throw new ConfigurationException("actorhttp.server.max-response-buffer is not a size"))),
             ReceiveBufferSize = Read(server, "server", "receive-buffer-size", static (c, k) => c.GetInt(k)),
             AccessLog = Read(server, "server", "access-log", static (c, k) => c.GetBoolean(k)),
+            AccessLogFile = Read(server, "server", "access-log-file", static (c, k) => c.GetString(k, string.Empty)),
+            AccessLogFileSizeLimit = Read(server, "server", "access-log-file-size-limit", static (c, k) => c.GetByteSize(k)) ?? throw new ConfigurationException("actorhttp.server.access-log-file-size-limit is not a size"),
+            AccessLogFileCount = Read(server, "server", "access-log-file-count", static (c, k) => c.GetInt(k)),
+            AccessLogBuffer = Read(server, "server", "access-log-buffer", static (c, k) => c.GetInt(k)),
             ConnectionDispatcher = server.GetString("connection-dispatcher", string.Empty),
             Limits = new HttpLimits
             {
@@ -110,6 +122,9 @@ public sealed record ServerSettings
         Require(MinResponseDataRate.BytesPerSecond >= 0 && MinResponseDataRate.Grace >= TimeSpan.Zero, "actorhttp.server.min-response-data-rate and its grace must not be negative");
         Require(MaxResponseBuffer >= 1024, "actorhttp.server.max-response-buffer must be at least 1KiB");
         Require(PipeliningLimit > 0, "actorhttp.server.pipelining-limit must be positive");
+        Require(AccessLogBuffer > 0, "actorhttp.server.access-log-buffer must be positive");
+        Require(AccessLogFileSizeLimit >= 1024, "actorhttp.server.access-log-file-size-limit must be at least 1KiB");
+        Require(AccessLogFileCount > 0, "actorhttp.server.access-log-file-count must be positive");
         Require(ReceiveBufferSize >= 512, "actorhttp.server.receive-buffer-size must be at least 512");
         Require(IdleTimeout > TimeSpan.Zero && RequestHeaderTimeout > TimeSpan.Zero && HandlerTimeout > TimeSpan.Zero, "actorhttp.server timeouts must be positive");
         Require(Limits.MaxRequestLineBytes > 0 && Limits.MaxHeaderBytes > 0 && Limits.MaxHeaderCount > 0 && Limits.MaxBodyBytes >= 0, "actorhttp.limits must be positive");

@@ -103,6 +103,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
         }
 
         var logger = options.Logger ?? LogSetup.CreateLogger(config);
+        var accessLog = LogSetup.CreateAccessLog(config, settings, logger, options.Logger);
 
         var listenSocket = AkkaBuilderExtensions.BindListenSocket(settings);
         var endpoint = (IPEndPoint)listenSocket.LocalEndPoint!;
@@ -148,6 +149,14 @@ public sealed class ActorHttpServer : IAsyncDisposable
         });
         builder.Services.AddSerilog(logger, dispose: options.Logger is null);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
+        if (accessLog is not null)
+        {
+            // Hosted services stop in reverse order: registered before Akka, the access log stops
+            // after the connections have, and writes their last lines. The container disposes it.
+            builder.Services.AddSingleton(_ => accessLog);
+            builder.Services.AddHostedService(services => services.GetRequiredService<AccessLogWriter>());
+        }
+
         builder.Services.AddAkka("actorhttp", akka =>
         {
             akka.AddHocon(config, HoconAddMode.Prepend)
@@ -157,7 +166,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActorHttpServer(settings, routes.Routes, listenSocket, auth);
+                .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog);
         });
 
         var host = builder.Build();

@@ -21,12 +21,14 @@ public static class AkkaBuilderExtensions
     /// route) and the listener on <paramref name="listenSocket"/> (see <see cref="BindListenSocket"/>),
     /// and hooks graceful shutdown into CoordinatedShutdown. The listener owns the socket from then on.
     /// </summary>
+    /// <param name="accessLog">Where the connections log each answered request; null for no access log. Its caller starts and stops it.</param>
     public static AkkaConfigurationBuilder WithActorHttpServer(
         this AkkaConfigurationBuilder builder,
         ServerSettings settings,
         IReadOnlyList<RouteRegistration> routes,
         Socket listenSocket,
-        AuthSettings? auth = null)
+        AuthSettings? auth = null,
+        AccessLogWriter? accessLog = null)
     {
         // The drain phase must outlast the drain itself, or CoordinatedShutdown cuts it short.
         var phaseTimeout = (settings.ShutdownTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
@@ -47,7 +49,7 @@ public static class AkkaBuilderExtensions
             }
 
             var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors, settings.RateLimits), "router");
-            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes)), "listener");
+            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes), accessLog), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);
 

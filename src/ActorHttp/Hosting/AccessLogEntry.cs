@@ -1,0 +1,30 @@
+using ActorHttp.Protocol;
+using IPAddress = System.Net.IPAddress;
+
+namespace ActorHttp.Hosting;
+
+/// <summary>
+/// One answered request as the connection hands it to the <see cref="AccessLogWriter"/>: only
+/// values the connection already holds (every string is the parser's own), so making one costs a
+/// few field reads and no allocation. The writer turns it into a log event on its own thread.
+/// </summary>
+/// <param name="Client">The client's address; null when the socket had none (tests).</param>
+/// <param name="Method">The request method, or "-" for an answer the server gave on its own (a refusal before any request).</param>
+/// <param name="Target">The request target as sent, or "-".</param>
+/// <param name="Bytes">Body bytes sent (nginx's <c>$body_bytes_sent</c>): the head is not counted.</param>
+/// <param name="Referer">The <c>Referer</c> field, or null.</param>
+/// <param name="UserAgent">The <c>User-Agent</c> field, or null.</param>
+/// <param name="StartTimestamp">When the request was parsed, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</param>
+/// <param name="EndTimestamp">When the whole answer was written to the connection's output, in <see cref="System.Diagnostics.Stopwatch"/> ticks.</param>
+public readonly record struct AccessLogEntry(
+    long ConnectionId,
+    IPAddress? Client,
+    string Method,
+    string Target,
+    HttpVersion Version,
+    int Status,
+    long Bytes,
+    string? Referer,
+    string? UserAgent,
+    long StartTimestamp,
+    long EndTimestamp);

@@ -1,0 +1,53 @@
+using System.Text;
+using Serilog.Core;
+using Serilog.Events;
+using Serilog.Formatting;
+
+namespace ActorHttp.Hosting;
+
+/// <summary>
+/// Standard output for the access log: events are formatted into a buffer and written out by
+/// <see cref="Flush"/>, one write per batch. The console sink writes and flushes each event on its
+/// own, a system call per request. Only the access log's one thread uses it.
+/// </summary>
+public sealed class BatchedStandardOutputSink(ITextFormatter formatter, Stream output) : ILogEventSink, IDisposable
+{
+    private readonly StringWriter _pending = new();
+    private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
+    private byte[] _bytes = [];
+
+    public void Emit(LogEvent logEvent) => formatter.Format(logEvent, _pending);
+
+    /// <summary>Writes what was emitted since the last flush, whole lines in one write, so the other logs' lines never land inside one.</summary>
+    public void Flush()
+    {
+        var text = _pending.GetStringBuilder();
+        if (text.Length == 0)
+        {
+            return;
+        }
+
+        var length = 0;
+        foreach (var chunk in text.GetChunks())
+        {
+            var needed = length + Encoding.UTF8.GetMaxByteCount(chunk.Length + 1);
+            if (_bytes.Length < needed)
+            {
+                Array.Resize(ref _bytes, Math.Max(needed, _bytes.Length * 2));
+            }
+
+            // The encoder carries a character split across two chunks over to the next.
+            length += _encoder.GetBytes(chunk.Span, _bytes.AsSpan(length), flush: false);
+        }
+
+        text.Clear();
+        output.Write(_bytes, 0, length);
+        output.Flush();
+    }
+
+    public void Dispose()
+    {
+        Flush();
+        output.Dispose();
+    }
+}
