@@ -155,6 +155,7 @@ public sealed class AccessLogTests
             Port = 0,
             ConfigOverrides = TestServer.FastTimeouts,
             Logger = logger,
+            DemoRoutes = true,
         });
         try
         {
