@@ -146,6 +146,47 @@ public sealed class LockoutTests : IDisposable
     }
 
     [Fact]
+    public async Task At_the_limit_an_eighth_of_the_idle_connections_make_room_at_once_as_nginx_does()
+    {
+        await using var server = await TestServer.StartAsync("actorhttp.server.max-connections = 16");
+        var idle = new List<RawHttpClient>();
+        try
+        {
+            for (var i = 0; i < 16; i++)
+            {
+                var client = await RawHttpClient.ConnectAsync(server.Endpoint);
+                idle.Add(client);
+                await client.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+                Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+                await Task.Delay(10);
+            }
+
+            // 16 idle: 16 / 8 = 2 close for the first newcomer, and the second finds room already.
+            await using var first = await RawHttpClient.ConnectAsync(server.Endpoint);
+            await first.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal(200, (await first.ReadResponseAsync()).Status);
+            Assert.True(await idle[0].IsClosedByServerAsync());
+            Assert.True(await idle[1].IsClosedByServerAsync());
+            await using var second = await RawHttpClient.ConnectAsync(server.Endpoint);
+            await second.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal(200, (await second.ReadResponseAsync()).Status);
+
+            foreach (var stillOpen in idle.Skip(2))
+            {
+                await stillOpen.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
+                Assert.Equal(200, (await stillOpen.ReadResponseAsync()).Status);
+            }
+        }
+        finally
+        {
+            foreach (var client in idle)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_reclaimed_connection_is_the_longest_idle_and_the_others_keep_working()
     {
         await using var server = await TestServer.StartAsync("actorhttp.server.max-connections = 3");
