@@ -155,3 +155,18 @@ public sealed class AttackReportTests
         Assert.Contains("\"Variant\": \"\"", json);
     }
 }
+
+public sealed class AttackSelectionTests
+{
+    [Fact]
+    public void Every_attack_runs_unless_some_are_named_by_number()
+    {
+        var all = ActorHttp.Bench.AttackScenario.Selected(ActorHttp.Bench.AttackOptions.Quick);
+        var third = ActorHttp.Bench.AttackScenario.Selected(ActorHttp.Bench.AttackOptions.Quick with { Only = new HashSet<int> { 3 } });
+        var firstAndLast = ActorHttp.Bench.AttackScenario.Selected(ActorHttp.Bench.AttackOptions.Quick with { Only = new HashSet<int> { 1, 6 } });
+
+        Assert.Equal(6, all.Count);
+        Assert.Equal([all[2].Name], third.Select(s => s.Name));
+        Assert.Equal([all[0].Name, all[5].Name], firstAndLast.Select(s => s.Name));
+    }
+}

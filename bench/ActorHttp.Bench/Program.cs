@@ -27,7 +27,10 @@ try
     Directory.CreateDirectory(results);
     if (args.Contains("--attacks"))
     {
-        var attacks = await new AttackRunner(paths, quick ? AttackOptions.Quick : AttackOptions.Full, Console.Out).RunAsync(cancellation.Token);
+        // --attack 3 (or 1,3): only those attacks, by their number in the report.
+        var only = Argument("--attack")?.Split(',').Select(number => int.Parse(number, System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
+        var options = (quick ? AttackOptions.Quick : AttackOptions.Full) with { Only = only };
+        var attacks = await new AttackRunner(paths, options, Console.Out).RunAsync(cancellation.Token);
         await File.WriteAllTextAsync(Path.Combine(results, "attacks.json"), attacks.ToJson());
         await File.WriteAllTextAsync(Path.Combine(results, "attacks.md"), attacks.ToMarkdown());
         Console.WriteLine();

@@ -17,7 +17,7 @@ public sealed class AttackRunner(BenchPaths paths, AttackOptions options, TextWr
         var started = DateTime.UtcNow;
         paths.WriteStaticFiles();
         var attacks = new List<AttackOutcome>();
-        foreach (var scenario in AttackScenario.All(options))
+        foreach (var scenario in AttackScenario.Selected(options))
         {
             console.WriteLine($"== {scenario.Name}");
             var servers = new List<AttackMeasurement>();

@@ -17,6 +17,9 @@ public sealed record AttackOptions(
     TimeSpan Hold,
     TimeSpan After)
 {
+    /// <summary>The attacks to run by their number in the report (1-based, <c>--attack 3</c> or <c>--attack 1,3</c>); null for all.</summary>
+    public IReadOnlySet<int>? Only { get; init; }
+
     public static AttackOptions Full { get; } = new("full", 1_000, 10_000, 16, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(60));
 
     public static AttackOptions Quick { get; } = new("quick", 200, 2_000, 16, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(3));
@@ -65,6 +68,10 @@ public sealed record AttackScenario(
                 peer => peer.Name == Peer.Nginx.Name ? "nginx runs no handler code that could crash" : null),
         ];
     }
+
+    /// <summary>The attacks <see cref="AttackOptions.Only"/> selects, in report order.</summary>
+    public static IReadOnlyList<AttackScenario> Selected(AttackOptions options) =>
+        [.. All(options).Where((_, index) => options.Only is null || options.Only.Contains(index + 1))];
 
     private static string Count(string format, int count) => string.Format(CultureInfo.InvariantCulture, format, count.ToString("N0", CultureInfo.InvariantCulture));
 }
