@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorHttp.Protocol;
 using Serilog.Events;
 using Serilog.Formatting;
 using Serilog.Formatting.Display;
@@ -27,51 +28,106 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
             return;
         }
 
-        Span<char> buffer = stackalloc char[64];
         var properties = logEvent.Properties;
+        WriteLine(
+            output,
+            logEvent.Timestamp,
+            Text(properties["ClientAddress"]),
+            Text(properties["Method"]),
+            Text(properties["Target"]),
+            Text(properties["Protocol"]),
+            (int)Value(properties["Status"]),
+            (long)Value(properties["Bytes"]),
+            Text(properties["Referer"]),
+            Text(properties["UserAgent"]),
+            (double)Value(properties["DurationMs"]),
+            (long)Value(properties["ConnectionId"]));
+    }
+
+    /// <summary>
+    /// The line of <paramref name="entry"/>, written straight from it: the same text as
+    /// <see cref="AccessLogEvents.Create"/>'s event formatted by <see cref="Format(LogEvent, TextWriter)"/>,
+    /// without building the event (its property table is most of what a line would allocate).
+    /// </summary>
+    public void Format(in AccessLogEntry entry, DateTimeOffset timestamp, TextWriter output)
+    {
+        Span<char> client = stackalloc char[64];
+        var clientLength = 1;
+        if (entry.Client is null || !entry.Client.TryFormat(client, out clientLength))
+        {
+            client[0] = '-';
+            clientLength = 1;
+        }
+
+        WriteLine(
+            output,
+            timestamp,
+            client[..clientLength],
+            entry.Method,
+            AccessLogEvents.Escape(entry.Target),
+            entry.Version.ToText(),
+            entry.Status,
+            entry.Bytes,
+            entry.Referer is null ? "-" : AccessLogEvents.Escape(entry.Referer),
+            entry.UserAgent is null ? "-" : AccessLogEvents.Escape(entry.UserAgent),
+            AccessLogEvents.DurationMs(entry),
+            entry.ConnectionId);
+    }
+
+    private void WriteLine(
+        TextWriter output,
+        DateTimeOffset timestamp,
+        ReadOnlySpan<char> client,
+        ReadOnlySpan<char> method,
+        ReadOnlySpan<char> target,
+        ReadOnlySpan<char> protocol,
+        int status,
+        long bytes,
+        ReadOnlySpan<char> referer,
+        ReadOnlySpan<char> userAgent,
+        double durationMs,
+        long connectionId)
+    {
+        Span<char> buffer = stackalloc char[64];
         if (levelAndSource)
         {
             output.Write('[');
         }
 
-        Write(output, logEvent.Timestamp, timestampFormat, buffer);
+        Write(output, timestamp, timestampFormat, buffer);
         output.Write(levelAndSource ? " INF] " + AccessLogEvents.SourceContext + ": " : " ");
-        Write(output, properties["ClientAddress"], buffer);
+        output.Write(client);
         output.Write(" - - \"");
-        Write(output, properties["Method"], buffer);
+        output.Write(method);
         output.Write(' ');
-        Write(output, properties["Target"], buffer);
+        output.Write(target);
         output.Write(' ');
-        Write(output, properties["Protocol"], buffer);
+        output.Write(protocol);
         output.Write("\" ");
-        Write(output, properties["Status"], buffer);
+        Write(output, status, buffer);
         output.Write(' ');
-        Write(output, properties["Bytes"], buffer);
+        Write(output, bytes, buffer);
         output.Write(" \"");
-        Write(output, properties["Referer"], buffer);
+        output.Write(referer);
         output.Write("\" \"");
-        Write(output, properties["UserAgent"], buffer);
+        output.Write(userAgent);
         output.Write("\" ");
-        Write(output, properties["DurationMs"], buffer);
+        Write(output, durationMs, buffer);
         output.Write(" ms, connection ");
-        Write(output, properties["ConnectionId"], buffer);
+        Write(output, connectionId, buffer);
         output.WriteLine();
     }
 
-    private static void Write(TextWriter output, LogEventPropertyValue value, Span<char> buffer)
+    private static string Text(LogEventPropertyValue value) => (string)Value(value);
+
+    private static object Value(LogEventPropertyValue value) => ((ScalarValue)value).Value!;
+
+    private static void Write<T>(TextWriter output, T number, Span<char> buffer)
+        where T : ISpanFormattable
     {
-        switch ((value as ScalarValue)?.Value)
+        if (number.TryFormat(buffer, out var written, default, CultureInfo.CurrentCulture))
         {
-            case string text:
-                output.Write(text);
-                break;
-            case ISpanFormattable number when number.TryFormat(buffer, out var written, default, CultureInfo.CurrentCulture):
-                output.Write(buffer[..written]);
-                break;
-            default:
-                // Not a value the access log makes; written as Serilog would write it.
-                value.Render(output, "l");
-                break;
+            output.Write(buffer[..written]);
         }
     }
 

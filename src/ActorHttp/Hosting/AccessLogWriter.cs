@@ -25,6 +25,7 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
     private readonly Channel<AccessLogEntry> _buffer;
     private readonly Serilog.ILogger _output;
     private readonly Action? _endOfBatch;
+    private readonly BatchedStandardOutputSink? _standardOutput;
     private readonly IDisposable? _ownedOutput;
     private readonly Serilog.ILogger _diagnostics;
     private readonly int _capacity;
@@ -40,9 +41,14 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
     /// <param name="diagnostics">Where drops are reported.</param>
     /// <param name="endOfBatch">Called after each batch, for an output that writes a batch at a time.</param>
     /// <param name="ownedOutput">Disposed when the writer is: an output built for it alone.</param>
-    public AccessLogWriter(Serilog.ILogger output, int capacity, Serilog.ILogger diagnostics, Action? endOfBatch = null, IDisposable? ownedOutput = null)
+    /// <param name="standardOutput">
+    /// The sink behind <paramref name="output"/> when that is the built-in standard output: text lines
+    /// are then written to it straight from the entries, with no event built per line.
+    /// </param>
+    public AccessLogWriter(Serilog.ILogger output, int capacity, Serilog.ILogger diagnostics, Action? endOfBatch = null, IDisposable? ownedOutput = null, BatchedStandardOutputSink? standardOutput = null)
     {
         _output = output;
+        _standardOutput = standardOutput;
         _capacity = capacity;
         _diagnostics = diagnostics.ForContext<AccessLogWriter>();
         _endOfBatch = endOfBatch;
@@ -123,7 +129,11 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
         var clockTimestamp = Stopwatch.GetTimestamp();
         while (reader.TryRead(out var entry))
         {
-            _output.Write(_events.Create(entry, clock - Stopwatch.GetElapsedTime(entry.EndTimestamp, clockTimestamp)));
+            var timestamp = clock - Stopwatch.GetElapsedTime(entry.EndTimestamp, clockTimestamp);
+            if (_standardOutput is null || !_standardOutput.TryWrite(entry, timestamp))
+            {
+                _output.Write(_events.Create(entry, timestamp));
+            }
         }
 
         _endOfBatch?.Invoke();

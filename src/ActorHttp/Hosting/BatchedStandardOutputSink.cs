@@ -18,6 +18,21 @@ public sealed class BatchedStandardOutputSink(ITextFormatter formatter, Stream o
 
     public void Emit(LogEvent logEvent) => formatter.Format(logEvent, _pending);
 
+    /// <summary>
+    /// Writes an access-log line straight from its entry when the formatter is the text one (no
+    /// event is built); false for another formatter (JSON takes events), which then gets the event.
+    /// </summary>
+    public bool TryWrite(in AccessLogEntry entry, DateTimeOffset timestamp)
+    {
+        if (formatter is not AccessLogTextFormatter text)
+        {
+            return false;
+        }
+
+        text.Format(entry, timestamp, _pending);
+        return true;
+    }
+
     /// <summary>Writes what was emitted since the last flush, whole lines in one write, so the other logs' lines never land inside one.</summary>
     public void Flush()
     {

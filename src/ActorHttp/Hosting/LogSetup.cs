@@ -80,7 +80,7 @@ public static class LogSetup
             json ? new CompactJsonFormatter() : new AccessLogTextFormatter(ConsoleTemplate, ConsoleTimestamp, levelAndSource: true),
             Console.OpenStandardOutput());
         var logger = new LoggerConfiguration().WriteTo.Sink(standardOutput).CreateLogger();
-        return new AccessLogWriter(logger, settings.AccessLogBuffer, diagnostics, endOfBatch: standardOutput.Flush, ownedOutput: logger);
+        return new AccessLogWriter(logger, settings.AccessLogBuffer, diagnostics, endOfBatch: standardOutput.Flush, ownedOutput: logger, standardOutput: standardOutput);
     }
 
     public static LogLevel AkkaLevel(Config config) => ParseLevel(config.GetString("actorhttp.logging.level", "Information")) switch

@@ -80,6 +80,32 @@ public sealed class AccessLogTests
         }
     }
 
+    [Theory]
+    [InlineData(ConsoleTemplate, "HH:mm:ss.fff", true)]
+    [InlineData(FileTemplate, "yyyy-MM-dd HH:mm:ss.fff zzz", false)]
+    public void A_line_written_straight_from_its_entry_is_what_serilog_writes_for_its_event(string template, string timestampFormat, bool levelAndSource)
+    {
+        var fast = new AccessLogTextFormatter(template, timestampFormat, levelAndSource);
+        var serilog = new MessageTemplateTextFormatter(template);
+        var entries = new[]
+        {
+            Entry(),
+            Entry(userAgent: null, referer: "r\"1"),
+            Entry(userAgent: "evil\" 500 \\", target: "/q?a=\"b\""),
+            new AccessLogEntry(3, null, "-", "-", HttpVersion.Http10, 408, 0, null, null, 0, Stopwatch.Frequency),
+            new AccessLogEntry(4, IPAddress.IPv6Loopback, "POST", "/up", HttpVersion.Http11, 201, 1_234_567, null, "curl", 0, Stopwatch.Frequency / 3),
+        };
+
+        foreach (var entry in entries)
+        {
+            var expected = new StringWriter();
+            var actual = new StringWriter();
+            serilog.Format(new AccessLogEvents().Create(entry, Timestamp), expected);
+            fast.Format(entry, Timestamp, actual);
+            Assert.Equal(expected.ToString(), actual.ToString());
+        }
+    }
+
     [Fact]
     public void The_batched_output_writes_whole_lines_only_when_flushed()
     {
