@@ -107,6 +107,13 @@ public sealed class ServerProcess : IDisposable
             _process.WaitForExit(10_000);
         }
 
+        // nginx's workers share the listening socket and exit a moment after their master: the
+        // next server on this port must not find it still open and take it for a stranger's.
+        for (var waited = 0; waited < 50 && IsListening(Port); waited++)
+        {
+            Thread.Sleep(100);
+        }
+
         _process.Dispose();
     }
 
