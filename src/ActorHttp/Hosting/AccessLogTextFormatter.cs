@@ -94,7 +94,7 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
             output.Write('[');
         }
 
-        Write(output, timestamp, timestampFormat, buffer);
+        Write(output, timestamp, buffer, timestampFormat);
         output.Write(levelAndSource ? " INF] " + AccessLogEvents.SourceContext + ": " : " ");
         output.Write(client);
         output.Write(" - - \"");
@@ -122,24 +122,17 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
 
     private static object Value(LogEventPropertyValue value) => ((ScalarValue)value).Value!;
 
-    private static void Write<T>(TextWriter output, T number, Span<char> buffer)
+    /// <summary>A number or the timestamp, formatted into <paramref name="buffer"/> (a string only when it does not fit).</summary>
+    private static void Write<T>(TextWriter output, T value, Span<char> buffer, string? format = null)
         where T : ISpanFormattable
     {
-        if (number.TryFormat(buffer, out var written, default, CultureInfo.CurrentCulture))
-        {
-            output.Write(buffer[..written]);
-        }
-    }
-
-    private static void Write(TextWriter output, DateTimeOffset timestamp, string format, Span<char> buffer)
-    {
-        if (timestamp.TryFormat(buffer, out var written, format, CultureInfo.CurrentCulture))
+        if (value.TryFormat(buffer, out var written, format, CultureInfo.CurrentCulture))
         {
             output.Write(buffer[..written]);
         }
         else
         {
-            output.Write(timestamp.ToString(format, CultureInfo.CurrentCulture));
+            output.Write(value.ToString(format, CultureInfo.CurrentCulture));
         }
     }
 }
