@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using IPAddress = System.Net.IPAddress;
 using IPEndPoint = System.Net.IPEndPoint;
 using System.Net.Sockets;
 using ActorHttp.Hosting;
@@ -42,7 +41,6 @@ public sealed class ConnectionActor : UntypedActor
     private readonly Cancelable _scheduled = new(Context.System.Scheduler);
     private SocketOperation _receiver = null!;
     private BodyStream? _bodyStream;
-    private IPAddress? _clientAddress;
     private readonly long _idleTicks;
     private readonly long _headerTicks;
     private readonly long _handlerTicks;
@@ -102,7 +100,6 @@ public sealed class ConnectionActor : UntypedActor
     {
         // Responses are batched by us; Nagle would only add latency to the last segment.
         _socket.NoDelay = true;
-        _clientAddress = _slot.Client;
         _receiver = new SocketOperation(Self, BytesReceived.Of, static error => new ReceiveFailed(error));
         if (_refusal is not null)
         {
@@ -532,6 +529,9 @@ public sealed class ConnectionActor : UntypedActor
         }
     }
 
+    /// <summary>What the connection asks of the client now: the next piece of a streamed body its handler wants, or another request.</summary>
+    private bool AsksForInput => _bodyStream is { } stream ? stream.Wanted : MayReadAnotherRequest;
+
     /// <summary>
     /// Room for one more pipelined request: fewer than <c>pipelining-limit</c> in flight, and less
     /// than <c>max-response-buffer</c> of answers waiting for the client to read them. A client that
@@ -629,7 +629,7 @@ public sealed class ConnectionActor : UntypedActor
     {
         // Requests parsed from one read arrived together: they share one timestamp.
         var now = 0L;
-        while (!_stopParsing && (_bodyStream is { } stream ? stream.Wanted : MayReadAnotherRequest))
+        while (!_stopParsing && AsksForInput)
         {
             var outcome = _parser.Parse(_buffer.AsSpan(_bufferStart, _bufferEnd - _bufferStart), out var consumed);
             var parsedFrom = _bufferStart;
@@ -714,7 +714,7 @@ public sealed class ConnectionActor : UntypedActor
             _stopParsing = true;
         }
 
-        _router.Tell(new HandleRequest(request, exchange.Sequence, Self, _clientAddress), Self);
+        _router.Tell(new HandleRequest(request, exchange.Sequence, Self, _slot.Client), Self);
         return exchange;
     }
 
@@ -901,7 +901,7 @@ public sealed class ConnectionActor : UntypedActor
     private void LogAccess(Exchange exchange) =>
         _accessLog?.TryAdd(new AccessLogEntry(
             _connectionId,
-            _clientAddress,
+            _slot.Client,
             exchange.Method,
             exchange.RequestTarget,
             exchange.Framing.Version,
@@ -942,7 +942,7 @@ public sealed class ConnectionActor : UntypedActor
             }
 
             var asked = (!_parser.ExpectsContinue || _continueSent)
-                && (_bodyStream is { } stream ? stream.Wanted : MayReadAnotherRequest);
+                && AsksForInput;
             if (asked != _bodyRate.Running)
             {
                 _bodyRate.Run(asked, Now(ref now));
