@@ -52,6 +52,28 @@ public sealed record ServerSettings
     public IReadOnlyList<ActorHttp.Routing.CorsPolicy> Cors { get; init; } = Array.Empty<ActorHttp.Routing.CorsPolicy>();
     public IReadOnlyList<ActorHttp.Routing.RateLimitRule> RateLimits { get; init; } = Array.Empty<ActorHttp.Routing.RateLimitRule>();
 
+    /// <summary>What the connection core needs of these settings, for every concurrency model alike.</summary>
+    /// <param name="streamedBodyLimit">The body limit of the route serving a head when that route streams its body; null when none does.</param>
+    /// <param name="accessLog">Whether answered requests are logged (their Referer and User-Agent are then kept).</param>
+    public ActorHttp.Protocol.Connection.ConnectionSettings ToConnectionSettings(Func<HttpRequest, long?>? streamedBodyLimit, bool accessLog) => new()
+    {
+        IdleTimeout = IdleTimeout,
+        IdleTimeoutAnswers408 = IdleResponse == IdleResponse.RequestTimeout,
+        RequestHeaderTimeout = RequestHeaderTimeout,
+        HandlerTimeout = HandlerTimeout,
+        LingerTimeout = LingerTimeout,
+        PipeliningLimit = PipeliningLimit,
+        MinRequestBodyRate = MinRequestBodyRate,
+        MinResponseDataRate = MinResponseDataRate,
+        MaxResponseBuffer = MaxResponseBuffer,
+        ReceiveBufferSize = ReceiveBufferSize,
+        Limits = Limits,
+        Compression = Compression,
+        Cors = Cors,
+        StreamedBodyLimit = streamedBodyLimit,
+        AccessLog = accessLog,
+    };
+
     /// <summary>Reads the settings from the root configuration (the one holding <c>actorhttp { … }</c>).</summary>
     public static ServerSettings FromConfig(Config root)
     {

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using ActorHttp.Actors;
 
 namespace ActorHttp.Protocol;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace ActorHttp.Actors;
+namespace ActorHttp.Protocol;
 
 /// <summary>
 /// A buffer writer over arrays rented from <see cref="ArrayPool{T}.Shared"/>, released after each
