@@ -18,18 +18,12 @@ internal sealed record BytesSent(int Count);
 internal sealed record SendFailed(Exception Error);
 
 /// <summary>
-/// Time to check the connection's deadlines (idle, request head, handler answers). It may outlive
+/// Time to check the connection's deadlines (idle, request head, handler answers, lingering close). It may outlive
 /// its connection, whose timers are never cancelled, so it is not reported as a dead letter.
 /// </summary>
 internal sealed record DeadlineCheck : IDeadLetterSuppression
 {
     public static readonly DeadlineCheck Instance = new();
-}
-
-/// <summary>The lingering close after an error response is over.</summary>
-internal sealed record LingerElapsed : IDeadLetterSuppression
-{
-    public static readonly LingerElapsed Instance = new();
 }
 
 /// <summary>Write what is ready now: answers queued behind this message in the mailbox have joined the batch.</summary>

@@ -26,6 +26,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     private readonly IActorRef _router;
     private readonly StreamedBodyRoutes? _streamedBodies;
     private readonly AccessLogWriter? _accessLog;
+    private readonly Serilog.ILogger? _connectionLog;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _drainRequesters = [];
     private readonly Dictionary<IActorRef, ConnectionSlot> _connections = [];
@@ -38,9 +39,10 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     private long _nextConnectionId;
     private bool _draining;
 
-    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies, AccessLogWriter? accessLog)
+    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies, AccessLogWriter? accessLog, Serilog.ILogger? connectionLog)
     {
         _accessLog = accessLog;
+        _connectionLog = connectionLog;
         _listenSocket = listenSocket;
         _settings = settings;
         _router = router;
@@ -57,8 +59,9 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="accessLog">Where the connections log each answered request; null for no access log.</param>
-    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies = null, AccessLogWriter? accessLog = null) =>
-        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router, streamedBodies, accessLog));
+    /// <param name="connectionLog">Where the connections' protocol cores log; nowhere when null.</param>
+    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies = null, AccessLogWriter? accessLog = null, Serilog.ILogger? connectionLog = null) =>
+        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router, streamedBodies, accessLog, connectionLog));
 
     protected override void PreStart() => Accept();
 
@@ -82,7 +85,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
 
         var slot = new ConnectionSlot((accepted.Socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address);
         var refusal = Admit(slot, id);
-        var props = ConnectionActor.Props(accepted.Socket, id, _settings, _router, refusal, _streamedBodies, slot, _accessLog);
+        var props = ConnectionActor.Props(accepted.Socket, id, _settings, _router, refusal, _streamedBodies, slot, _accessLog, _connectionLog);
         var connection = Context.ActorOf(_settings.ConnectionDispatcher.Length > 0 ? props.WithDispatcher(_settings.ConnectionDispatcher) : props, $"connection-{id}");
         Context.Watch(connection);
         _connections.Add(connection, slot);

@@ -166,7 +166,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
                     loggers.ClearLoggers();
                     loggers.AddLoggerFactory();
                 })
-                .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog);
+                .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog, logger);
         });
 
         var host = builder.Build();

@@ -22,13 +22,15 @@ public static class AkkaBuilderExtensions
     /// and hooks graceful shutdown into CoordinatedShutdown. The listener owns the socket from then on.
     /// </summary>
     /// <param name="accessLog">Where the connections log each answered request; null for no access log. Its caller starts and stops it.</param>
+    /// <param name="connectionLog">Where the connections' protocol cores log (refused requests, broken answers); nowhere when null.</param>
     public static AkkaConfigurationBuilder WithActorHttpServer(
         this AkkaConfigurationBuilder builder,
         ServerSettings settings,
         IReadOnlyList<RouteRegistration> routes,
         Socket listenSocket,
         AuthSettings? auth = null,
-        AccessLogWriter? accessLog = null)
+        AccessLogWriter? accessLog = null,
+        Serilog.ILogger? connectionLog = null)
     {
         // The drain phase must outlast the drain itself, or CoordinatedShutdown cuts it short.
         var phaseTimeout = (settings.ShutdownTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
@@ -49,7 +51,7 @@ public static class AkkaBuilderExtensions
             }
 
             var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors, settings.RateLimits), "router");
-            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes), accessLog), "listener");
+            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes), accessLog, connectionLog?.ForContext("SourceContext", "ActorHttp.Connection")), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);
 
