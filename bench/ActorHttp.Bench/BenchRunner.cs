@@ -16,7 +16,8 @@ public sealed record BenchOptions(string Mode, TimeSpan Warmup, TimeSpan Duratio
 }
 
 /// <summary>Runs every workload against every server, one server at a time so they never compete.</summary>
-public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWriter console)
+/// <param name="peers">The servers compared, in the order they take their turns; <see cref="Peer.All"/> unless a baseline build joins them.</param>
+public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWriter console, IReadOnlyList<Peer> peers)
 {
     /// <summary>The first server's port; the others follow it.</summary>
     private const int FirstPort = 18080;
@@ -27,7 +28,7 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
         var started = DateTime.UtcNow;
         paths.WriteStaticFiles();
         var idle = new List<IdleMeasurement>();
-        foreach (var peer in Peer.All.Where(p => p.IdleMemory))
+        foreach (var peer in peers.Where(p => p.IdleMemory))
         {
             var (file, arguments) = peer.Command(paths, FirstPort);
             console.WriteLine($"== {peer.Name}: {file} {string.Join(' ', arguments)}");
@@ -46,12 +47,12 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
         var servers = new List<ServerProcess>();
         try
         {
-            for (var i = 0; i < Peer.All.Count; i++)
+            for (var i = 0; i < peers.Count; i++)
             {
                 var port = FirstPort + i;
-                var (file, arguments) = Peer.All[i].Command(paths, port);
-                console.WriteLine($"== {Peer.All[i].Name}: {file} {string.Join(' ', arguments)}");
-                servers.Add(await ServerProcess.StartAsync(Peer.All[i].Name, file, arguments, port, paths.ServerOutput(port), cancellationToken));
+                var (file, arguments) = peers[i].Command(paths, port);
+                console.WriteLine($"== {peers[i].Name}: {file} {string.Join(' ', arguments)}");
+                servers.Add(await ServerProcess.StartAsync(peers[i].Name, file, arguments, port, paths.ServerOutput(port), cancellationToken));
             }
 
             var measurements = new List<Measurement>();

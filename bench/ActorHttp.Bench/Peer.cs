@@ -43,6 +43,19 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
         "--root", paths.StaticRoot,
     ]), IdleMemory: false);
 
+    /// <summary>
+    /// Another build of ActorHttp (bench/run --baseline REV builds that revision), with the same quiet
+    /// configuration as <see cref="ActorHttp"/>: a change's before and after, measured in one run with
+    /// the rounds taking turns, so a slow spell of the machine falls on both alike.
+    /// </summary>
+    public static Peer Baseline(string name, string serverDll) => new(name, (paths, port) => ("dotnet",
+    [
+        serverDll,
+        "--host", "127.0.0.1", "--port", port.ToString(),
+        "--config", Path.Combine(paths.Repository, "bench/actorhttp-bench.conf"),
+        "--root", paths.StaticRoot,
+    ]), IdleMemory: false);
+
     public static Peer Kestrel { get; } = new("Kestrel", (paths, port) => ("dotnet",
     [
         Path.Combine(paths.Repository, "bench/peers/Kestrel/bin/Release/net10.0/Kestrel.dll"),

@@ -39,7 +39,11 @@ try
         return 0;
     }
 
-    var runner = new BenchRunner(paths, quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out);
+    // --baseline-dll PATH [--baseline-name NAME]: another build of the server joins the comparison.
+    IReadOnlyList<Peer> peers = Argument("--baseline-dll") is { } baselineDll
+        ? [Peer.ActorHttp, Peer.Baseline(Argument("--baseline-name") ?? "ActorHttp (baseline)", baselineDll), .. Peer.All.Skip(1)]
+        : Peer.All;
+    var runner = new BenchRunner(paths, quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out, peers);
     var report = await runner.RunAsync(cancellation.Token);
     await File.WriteAllTextAsync(Path.Combine(results, "results.json"), report.ToJson());
     await File.WriteAllTextAsync(Path.Combine(results, "results.md"), report.ToMarkdown());
