@@ -7,7 +7,7 @@ namespace ActorHttp.Handlers.Shared;
 /// host copying it sends what <c>StreamLength</c> announced and no more. Each read names its offset
 /// (<see cref="RandomAccess"/>), so there is no file position to keep in step. Disposing it closes the file.
 /// </summary>
-internal sealed class FileRangeStream(SafeFileHandle file, long offset, long length) : Stream
+internal sealed class FileRangeStream(SafeFileHandle file, long start, long length) : Stream
 {
     private long _position;
 
@@ -30,7 +30,7 @@ internal sealed class FileRangeStream(SafeFileHandle file, long offset, long len
     public override int Read(Span<byte> buffer)
     {
         var wanted = Wanted(buffer.Length);
-        return wanted == 0 ? 0 : Advance(RandomAccess.Read(file, buffer[..wanted], offset + _position));
+        return wanted == 0 ? 0 : Advance(RandomAccess.Read(file, buffer[..wanted], start + _position));
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -39,7 +39,7 @@ internal sealed class FileRangeStream(SafeFileHandle file, long offset, long len
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var wanted = Wanted(buffer.Length);
-        return wanted == 0 ? 0 : Advance(await RandomAccess.ReadAsync(file, buffer[..wanted], offset + _position, cancellationToken).ConfigureAwait(false));
+        return wanted == 0 ? 0 : Advance(await RandomAccess.ReadAsync(file, buffer[..wanted], start + _position, cancellationToken).ConfigureAwait(false));
     }
 
     public override void Flush()

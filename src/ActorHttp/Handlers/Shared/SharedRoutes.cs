@@ -26,9 +26,6 @@ public sealed class SharedRoutes(IEnumerable<RouteDefinition<IRequestHandler>> r
 {
     private readonly RouteTable<IRequestHandler> _table = new(routes);
 
-    /// <summary>The routes in registration order.</summary>
-    public IReadOnlyList<RouteDefinition<IRequestHandler>> Routes => _table.Routes;
-
     /// <summary>
     /// The study's routes: <c>GET /hello</c>, <c>GET /json</c>, <c>/echo</c> and <c>/echo/{*rest}</c>
     /// (any method), <c>GET /counter</c> counting in <paramref name="counter"/>, <c>GET /slow</c>,

@@ -16,7 +16,11 @@ namespace ActorHttp.Handlers.StaticFiles;
 /// </summary>
 public sealed class StaticFilePlanner(StaticFileSettings settings)
 {
-    public StaticFileSettings Settings => settings;
+    /// <summary>The answer when the file to send cannot be opened.</summary>
+    public static HttpResponse Unreadable { get; } = HttpResponse.Text(403, "This file cannot be read.\n");
+
+    /// <summary>The answer when a file to send whole turned out shorter than its size said.</summary>
+    public static HttpResponse ChangedWhileRead { get; } = HttpResponse.Text(500, "The file changed while it was being read.\n");
 
     /// <summary>
     /// The plan for <paramref name="request"/>, whose <c>path</c> route value is the file's path below
@@ -45,12 +49,6 @@ public sealed class StaticFilePlanner(StaticFileSettings settings)
         var file = new FileInfo(fullPath);
         return PlanFile(request, file.LinkTarget is not null && file.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target ? target : file);
     }
-
-    /// <summary>The answer when the file to send cannot be opened.</summary>
-    public static HttpResponse Unreadable { get; } = HttpResponse.Text(403, "This file cannot be read.\n");
-
-    /// <summary>The answer when a file to send whole turned out shorter than its size said.</summary>
-    public static HttpResponse ChangedWhileRead { get; } = HttpResponse.Text(500, "The file changed while it was being read.\n");
 
     /// <summary>Maps the request path to a file below the root, or says why not (404 hides what exists; 403 for links out).</summary>
     private bool TryResolve(string rest, out string fullPath, out HttpResponse? refusal)
