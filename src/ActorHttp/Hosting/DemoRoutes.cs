@@ -22,6 +22,8 @@ public static class DemoRoutes
         .MapGet("/unavailable", Props.Create<UnstartableHandler>(), instances: 1)
         .MapGet("/slow", Props.Create<SlowHandler>())
         .MapGet("/counter", Props.Create<CounterHandler>(), instances: 1)
+        .MapGet("/cpu", Props.Create<CpuHandler>())
+        .MapGet("/block", Props.Create<BlockHandler>())
         .MapGet("/limited", Props.Create<LimitedHandler>())
         .MapGet("/private/{*rest}", Props.Create<PrivateHandler>())
         .Map(["GET", "POST", "PUT", "DELETE"], "/api/items/{*rest}", Props.Create<ItemsHandler>(), instances: 1)

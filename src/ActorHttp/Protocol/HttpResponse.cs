@@ -25,6 +25,13 @@ public sealed record HttpResponse
     /// </summary>
     public long? StreamLength { get; init; }
 
+    /// <summary>
+    /// For a <see cref="Streamed"/> response from a plain (non-actor) handler: the host reads the body
+    /// from this stream, keeping to the client's pace, and disposes it; actor handlers send chunks as
+    /// messages instead.
+    /// </summary>
+    public Stream? BodyStream { get; init; }
+
     /// <summary>Ask the connection to close after this response, whatever the request said.</summary>
     public bool Close { get; init; }
 

@@ -1,24 +1,15 @@
-using ActorHttp.Protocol;
+using ActorHttp.Handlers.Shared;
 
 namespace ActorHttp.Handlers.Demo;
 
 /// <summary>
-/// <c>GET /counter</c>: a stateful actor of the kind users write. It counts the requests it has
-/// served and answers the count as JSON; one instance serves the route, so the count is exact
-/// without a lock.
+/// <c>GET /counter</c> in the actor model: a stateful actor of the kind users write. The count is
+/// this actor's own field; one instance serves the route, so it is exact without a lock. The answer
+/// is the shared one (<see cref="CounterRequestHandler.Answer"/>).
 /// </summary>
 public sealed class CounterHandler : HttpHandlerActor
 {
     private long _served;
 
-    protected override void OnRequest(RequestContext context)
-    {
-        _served++;
-        context.Respond(new HttpResponse
-        {
-            StatusCode = 200,
-            Headers = [new("Content-Type", "application/json")],
-            Body = System.Text.Encoding.UTF8.GetBytes($$"""{"count":{{_served}}}"""),
-        });
-    }
+    protected override void OnRequest(RequestContext context) => context.Respond(CounterRequestHandler.Answer(++_served));
 }

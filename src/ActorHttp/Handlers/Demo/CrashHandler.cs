@@ -1,34 +1,14 @@
-using ActorHttp.Protocol;
+using ActorHttp.Handlers.Shared;
 
 namespace ActorHttp.Handlers.Demo;
 
 /// <summary>
-/// <c>GET /crash</c>: throws, to show a crash becoming a 500 for that request only; with
-/// <c>?fail=0</c> the same handler answers 200, to show the route serving others however often it crashes.
+/// <c>GET /crash</c> in the actor model: the shared <see cref="CrashRequestHandler"/>, run inline, so
+/// its throw crashes this actor and supervision turns it into a 500 for that request only.
 /// </summary>
 public sealed class CrashHandler : HttpHandlerActor
 {
-    protected override void OnRequest(RequestContext context)
-    {
-        if (!AsksToFail(context.Request.Query))
-        {
-            context.Respond(HttpResponse.Text(200, "Not crashing this time.\n"));
-            return;
-        }
+    private static readonly CrashRequestHandler Crash = new();
 
-        throw new InvalidOperationException("The /crash route fails on purpose.");
-    }
-
-    private static bool AsksToFail(string query)
-    {
-        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (pair == "fail=0")
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    protected override void OnRequest(RequestContext context) => context.Respond(Crash.Handle(context.Request));
 }

@@ -1,47 +1,11 @@
-using System.Buffers;
-using System.Text.Json;
-using ActorHttp.Protocol;
+using ActorHttp.Handlers.Shared;
 
 namespace ActorHttp.Handlers.Demo;
 
-/// <summary>
-/// <c>/echo</c> and <c>/echo/{*rest}</c>, any method: answers what the server parsed, as JSON
-/// (the shape in <c>shared/conformance/README.md</c>), so conformance tests can see it.
-/// </summary>
+/// <summary><c>/echo</c> and <c>/echo/{*rest}</c> in the actor model: the shared <see cref="EchoRequestHandler"/>, run inline.</summary>
 public sealed class EchoHandler : HttpHandlerActor
 {
-    protected override void OnRequest(RequestContext context)
-    {
-        var request = context.Request;
-        var body = new ArrayBufferWriter<byte>(256 + request.Body.Length * 2);
-        using (var json = new Utf8JsonWriter(body))
-        {
-            json.WriteStartObject();
-            json.WriteString("method", request.Method);
-            json.WriteString("target", request.Target);
-            json.WriteString("path", request.Path);
-            json.WriteString("query", request.Query);
-            json.WriteString("version", request.Version.ToText());
-            json.WriteStartArray("headers");
-            foreach (var (name, value) in request.Headers)
-            {
-                json.WriteStartArray();
-                json.WriteStringValue(name);
-                json.WriteStringValue(value);
-                json.WriteEndArray();
-            }
+    private static readonly EchoRequestHandler Echo = new();
 
-            json.WriteEndArray();
-            json.WriteBase64String("body_base64", request.Body.Span);
-            json.WriteNumber("body_length", request.Body.Length);
-            json.WriteEndObject();
-        }
-
-        context.Respond(new HttpResponse
-        {
-            StatusCode = 200,
-            Headers = [new("Content-Type", "application/json")],
-            Body = body.WrittenMemory,
-        });
-    }
+    protected override void OnRequest(RequestContext context) => context.Respond(Echo.Handle(context.Request));
 }

@@ -1,12 +1,11 @@
-using ActorHttp.Protocol;
+using ActorHttp.Handlers.Shared;
 
 namespace ActorHttp.Handlers.Demo;
 
-/// <summary><c>GET /hello</c>: the plaintext answer benchmarks measure.</summary>
+/// <summary><c>GET /hello</c> in the actor model: the shared <see cref="HelloRequestHandler"/>, run inline.</summary>
 public sealed class HelloHandler : HttpHandlerActor
 {
-    // Immutable, so one instance serves every request without a per-request allocation.
-    private static readonly HttpResponse Hello = HttpResponse.Text(200, "Hello, World!");
+    private static readonly HelloRequestHandler Hello = new();
 
-    protected override void OnRequest(RequestContext context) => context.Respond(Hello);
+    protected override void OnRequest(RequestContext context) => context.Respond(Hello.Handle(context.Request));
 }

@@ -1,24 +1,11 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using ActorHttp.Protocol;
+using ActorHttp.Handlers.Shared;
 
 namespace ActorHttp.Handlers.Demo;
 
-/// <summary><c>GET /json</c>: a message serialized per request, as JSON benchmarks require.</summary>
+/// <summary><c>GET /json</c> in the actor model: the shared <see cref="JsonRequestHandler"/>, run inline.</summary>
 public sealed class JsonHandler : HttpHandlerActor
 {
-    // Immutable and the same for every answer: shared rather than built per request.
-    private static readonly IReadOnlyList<KeyValuePair<string, string>> JsonHeaders = [new("Content-Type", "application/json")];
+    private static readonly JsonRequestHandler Json = new();
 
-    protected override void OnRequest(RequestContext context) => context.Respond(new HttpResponse
-    {
-        StatusCode = 200,
-        Headers = JsonHeaders,
-        Body = JsonSerializer.SerializeToUtf8Bytes(new HelloMessage("Hello, World!"), DemoJsonContext.Default.HelloMessage),
-    });
+    protected override void OnRequest(RequestContext context) => context.Respond(Json.Handle(context.Request));
 }
-
-public sealed record HelloMessage([property: JsonPropertyName("message")] string Message);
-
-[JsonSerializable(typeof(HelloMessage))]
-internal sealed partial class DemoJsonContext : JsonSerializerContext;

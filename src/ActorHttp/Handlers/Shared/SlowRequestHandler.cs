@@ -1,0 +1,43 @@
+using ActorHttp.Protocol;
+
+namespace ActorHttp.Handlers.Shared;
+
+/// <summary>
+/// <c>GET /slow?ms=N</c>: answers after N milliseconds (default 1000, at most 60000). The synchronous
+/// form sleeps its thread, which is how the thread models wait; the asynchronous form awaits a timer
+/// and holds no thread meanwhile.
+/// </summary>
+public sealed class SlowRequestHandler : IRequestHandler
+{
+    public const int DefaultDelayMs = 1000;
+    public const int MaxDelayMs = 60_000;
+
+    private static readonly HttpResponse BadDelay = HttpResponse.Text(400, $"ms must be a whole number from 0 to {MaxDelayMs}.\n");
+
+    public HttpResponse Handle(HttpRequest request)
+    {
+        if (!TryReadDelay(request, out var delayMs))
+        {
+            return BadDelay;
+        }
+
+        Thread.Sleep(delayMs);
+        return Answered(delayMs);
+    }
+
+    public async ValueTask<HttpResponse> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (!TryReadDelay(request, out var delayMs))
+        {
+            return BadDelay;
+        }
+
+        await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);
+        return Answered(delayMs);
+    }
+
+    private static bool TryReadDelay(HttpRequest request, out int delayMs) =>
+        QueryParameters.TryReadWholeNumber(request.Query, "ms", DefaultDelayMs, MaxDelayMs, out delayMs);
+
+    private static HttpResponse Answered(int delayMs) => HttpResponse.Text(200, $"Answered after {delayMs} ms.\n");
+}
