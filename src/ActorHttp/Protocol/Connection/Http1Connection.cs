@@ -754,6 +754,10 @@ public sealed class Http1Connection
             _settings.AccessLog ? request.Headers["Referer"] : null,
             _settings.AccessLog ? request.Headers["User-Agent"] : null);
         _continueSent = false;
+
+        // This head is complete: a next one already begun in the same read is timed from now, not
+        // from this one's first byte.
+        _headStartedAt = 0;
         if (!request.KeepAlive && !request.BodyStreamed)
         {
             // RFC 9112 §9.6: nothing after a request that asked to close is read.
