@@ -64,6 +64,51 @@ public sealed class DataRateTests
     }
 
     [Fact]
+    public void A_body_that_begins_in_the_read_completing_the_one_before_gets_its_own_grace()
+    {
+        var d = new CoreDriver(Defaults with { HandlerTimeout = TimeSpan.FromMinutes(5) });
+        d.Receive(BodyHead.Replace("10000", "3000", StringComparison.Ordinal));
+        for (var i = 0; i < 9; i++)
+        {
+            d.Advance(1_000);
+            d.Receive(new string('x', 300));
+        }
+
+        d.Advance(1_000);
+        d.Receive(new string('x', 300) + BodyHead);
+
+        Assert.Single(d.Requests);
+        Assert.Equal(d.Now + 5_001, d.Core.NextDeadline);
+        d.CheckDeadlinesAt(d.Now + 5_000);
+        Assert.Equal(ConnectionState.Open, d.State);
+        Assert.Empty(d.Flush());
+    }
+
+    [Fact]
+    public void A_body_that_begins_in_the_read_ending_a_streamed_one_gets_its_own_grace()
+    {
+        var d = new CoreDriver(Defaults with { HandlerTimeout = TimeSpan.FromMinutes(5), StreamedBodyLimit = r => r.Path == "/up" ? 10_000 : null });
+        d.Receive("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n");
+        for (var i = 0; i < 9; i++)
+        {
+            d.WantBody(0, "reader");
+            d.Advance(1_000);
+            d.Receive(new string('x', 300));
+        }
+
+        d.WantBody(0, "reader");
+        d.Advance(1_000);
+        d.Receive(new string('x', 300) + BodyHead);
+        d.WantBody(0, "reader");
+
+        Assert.Single(d.EventsOf("end"));
+        Assert.Equal(d.Now + 5_001, d.Core.NextDeadline);
+        d.CheckDeadlinesAt(d.Now + 5_000);
+        Assert.Equal(ConnectionState.Open, d.State);
+        Assert.Empty(d.Flush());
+    }
+
+    [Fact]
     public void The_body_clock_does_not_run_while_the_pipeline_is_full()
     {
         var d = new CoreDriver(Defaults with { PipeliningLimit = 1, HandlerTimeout = TimeSpan.FromMinutes(5) });
