@@ -711,6 +711,7 @@ public sealed class Http1Connection
                 case ParseOutcome.BodyComplete:
                     var ended = TakeWantedPiece(now);
                     _bodyStream = null;
+                    _bodyRate.Reset();
                     if (!ended.Exchange.Framing.KeepAlive)
                     {
                         StopReading();
@@ -754,6 +755,13 @@ public sealed class Http1Connection
             _settings.AccessLog ? request.Headers["Referer"] : null,
             _settings.AccessLog ? request.Headers["User-Agent"] : null);
         _continueSent = false;
+
+        // This head is complete: a next one already begun in the same read is timed from now, not
+        // from this one's first byte.
+        _headStartedAt = 0;
+
+        // Likewise a next body begun in the same read gets its own grace, not what is left of this one's.
+        _bodyRate.Reset();
         if (!request.KeepAlive && !request.BodyStreamed)
         {
             // RFC 9112 §9.6: nothing after a request that asked to close is read.
