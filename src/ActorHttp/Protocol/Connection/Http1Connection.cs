@@ -242,6 +242,7 @@ public sealed class Http1Connection
         }
 
         exchange.Response = response;
+        exchange.DeadlineFrom = now;
         if (response.Streamed && responder is not null)
         {
             exchange.Streamer = responder;
@@ -269,6 +270,7 @@ public sealed class Http1Connection
         }
 
         exchange.Chunks.Enqueue(data);
+        exchange.DeadlineFrom = now;
         Step(now);
         return true;
     }
@@ -431,6 +433,16 @@ public sealed class Http1Connection
 
         foreach (var exchange in _exchanges)
         {
+            if (IsStreamerSilent(exchange) && now - exchange.DeadlineFrom >= _handlerTicks)
+            {
+                // Its head may be out already, so no 503 can replace it: the connection closes, and
+                // the client sees the answer cut short rather than waits for it forever.
+                _log.Warning("Connection {ConnectionId}: the streamed answer to {Method} {Target} got no further piece within {Timeout}; closing", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
+                _state = ConnectionState.Closed;
+                UpdateDeadlines(now);
+                return;
+            }
+
             if (exchange.Response is null && !IsWaitingForBody(exchange) && now - exchange.DeadlineFrom >= _handlerTicks)
             {
                 _log.Warning("Connection {ConnectionId}: {Method} {Target} got no answer within {Timeout}; answering 503", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
@@ -470,7 +482,7 @@ public sealed class Http1Connection
             return _output.WrittenMemory;
         }
 
-        AcknowledgeSentChunks();
+        AcknowledgeSentChunks(now);
         if (_state == ConnectionState.ClosingAfterSend || (_exchanges.Count == 0 && (_inputEnded || IsReadingStopped)))
         {
             Close(now);
@@ -497,7 +509,7 @@ public sealed class Http1Connection
         _sentCount = 0;
         _sendRate.Reset();
         _output.Release();
-        AcknowledgeSentChunks();
+        AcknowledgeSentChunks(now);
         Step(now);
         return ReadOnlyMemory<byte>.Empty;
     }
@@ -605,6 +617,13 @@ public sealed class Http1Connection
             StopReading();
         }
     }
+
+    /// <summary>
+    /// A streamed answer whose producer owes the next piece: nothing of it is queued or being sent, so
+    /// the wait is the producer's, and <c>handler-timeout</c> bounds it as it bounds a first answer.
+    /// </summary>
+    private bool IsStreamerSilent(Exchange exchange) =>
+        exchange.Response is { Streamed: true } && !exchange.Ended && exchange.Chunks.Count == 0 && !_sending;
 
     /// <summary>The handler asked for more of the body and waits on the client, not the other way round.</summary>
     private bool IsWaitingForBody(Exchange exchange) => _bodyStream is { Wanted: true } stream && stream.Exchange == exchange;
@@ -979,10 +998,16 @@ public sealed class Http1Connection
             exchange.StartTimestamp,
             now));
 
-    private void AcknowledgeSentChunks()
+    private void AcknowledgeSentChunks(long now)
     {
         foreach (var (streamer, sequence) in _acksAfterSend)
         {
+            // The streamer has what it waits for to send more: its silence is timed from now.
+            if (Find(sequence) is { } exchange)
+            {
+                exchange.DeadlineFrom = now;
+            }
+
             _host.OnResponseChunksSent(streamer, sequence);
         }
 
@@ -1057,7 +1082,7 @@ public sealed class Http1Connection
 
         foreach (var exchange in _exchanges)
         {
-            if (exchange.Response is null && !IsWaitingForBody(exchange))
+            if ((exchange.Response is null && !IsWaitingForBody(exchange)) || IsStreamerSilent(exchange))
             {
                 due = Math.Min(due, exchange.DeadlineFrom + _handlerTicks);
             }

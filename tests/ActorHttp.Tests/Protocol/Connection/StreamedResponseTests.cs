@@ -208,4 +208,43 @@ public sealed class StreamedResponseTests
         Assert.Equal(new[] { "response-aborted streamer 1" }, d.EventsOf("response-aborted"));
         Assert.Equal(ConnectionState.Lingering, d.State);
     }
+
+    [Fact]
+    public void A_streamer_that_stops_sending_pieces_is_cut_off_after_the_handler_timeout()
+    {
+        var d = new CoreDriver();
+        d.Receive(Get("/stream"));
+        d.Respond(0, Streamed(), Streamer);
+        d.Flush();
+        Assert.Equal(d.Now + 3000, d.Core.NextDeadline);
+
+        // A piece sent and taken by the client restarts the streamer's clock.
+        d.Advance(2000);
+        d.RespondChunk(0, "abc");
+        d.Flush();
+        Assert.Equal(d.Now + 3000, d.Core.NextDeadline);
+
+        d.CheckDeadlinesAt(d.Now + 2999);
+        Assert.Equal(ConnectionState.Open, d.State);
+
+        d.CheckDeadlinesAt(d.Now + 1);
+        Assert.Equal(ConnectionState.Closed, d.State);
+        Assert.DoesNotContain("0\r\n\r\n", d.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_streamed_piece_waiting_for_the_client_is_not_the_streamers_delay()
+    {
+        var d = new CoreDriver();
+        d.Receive(Get("/stream"));
+        d.Respond(0, Streamed(), Streamer);
+        d.Flush();
+        d.RespondChunk(0, "abc");
+        d.TakeOutput();
+
+        // The client reads slowly: that is min-response-data-rate's business, not handler-timeout's.
+        d.CheckDeadlinesAt(d.Now + 4000);
+
+        Assert.Equal(ConnectionState.Open, d.State);
+    }
 }
