@@ -5,6 +5,9 @@ using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Handlers.Uploads;
 using ActorHttp.Actors;
+using ActorHttp.Handlers.Shared;
+using ActorHttp.Models;
+using ActorHttp.Protocol;
 using ActorHttp.Routing;
 using Akka.Actor;
 using Akka.Hosting;
@@ -25,6 +28,17 @@ public sealed record ServerOptions
 
     /// <summary>The folder of static files (<c>--root</c>), over <c>actorhttp.static-files.root</c>.</summary>
     public string? StaticRoot { get; init; }
+
+    /// <summary>The concurrency model's name (<c>--model</c>), over <c>actorhttp.server.model</c>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>
+    /// What the non-actor models (<c>actorhttp.server.model</c> other than <c>actors</c>) serve: the
+    /// handler of each request, a 404 or 405 answer being a handler too. Null: every request is
+    /// answered 404, as the actor model answers when no route is mapped. The actor model ignores it
+    /// and serves <see cref="Routes"/>.
+    /// </summary>
+    public Func<HttpRequest, IRequestHandler>? ModelRoutes { get; init; }
 
     /// <summary>
     /// HOCON applied over the config files and under the environment: what the program insists on
@@ -52,7 +66,10 @@ public sealed record ServerOptions
     public Serilog.ILogger? Logger { get; init; }
 }
 
-/// <summary>A running server: a generic host with an Akka actor system that serves HTTP.</summary>
+/// <summary>
+/// A running server: a generic host that serves HTTP, with an Akka actor system for the actor model,
+/// or one of the other models' servers (<see cref="ModelServer"/>) as a hosted service of its own.
+/// </summary>
 public sealed class ActorHttpServer : IAsyncDisposable
 {
     private readonly HttpMessageInvoker _proxyClient;
@@ -71,6 +88,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     public ServerSettings Settings { get; }
 
+    /// <summary>The actor system; only the actor model has one (the others start no Akka at all, so that they are measured alone).</summary>
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
 
     public static async Task<ActorHttpServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
@@ -94,7 +112,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     private static async Task<ActorHttpServer> StartConfiguredAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        var config = ServerConfiguration.Load(options.ConfigFiles, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot, options.Environment);
+        var config = ServerConfiguration.Load(options.ConfigFiles, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot, options.Environment, options.Model);
         var settings = ServerSettings.FromConfig(config);
         if (options.DemoRoutes)
         {
@@ -157,17 +175,27 @@ public sealed class ActorHttpServer : IAsyncDisposable
             builder.Services.AddHostedService(services => services.GetRequiredService<AccessLogWriter>());
         }
 
-        builder.Services.AddAkka("actorhttp", akka =>
+        if (settings.Model == ConcurrencyModel.Actors)
         {
-            akka.AddHocon(config, HoconAddMode.Prepend)
-                .ConfigureLoggers(loggers =>
-                {
-                    loggers.LogLevel = LogSetup.AkkaLevel(config);
-                    loggers.ClearLoggers();
-                    loggers.AddLoggerFactory();
-                })
-                .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog);
-        });
+            builder.Services.AddAkka("actorhttp", akka =>
+            {
+                akka.AddHocon(config, HoconAddMode.Prepend)
+                    .ConfigureLoggers(loggers =>
+                    {
+                        loggers.LogLevel = LogSetup.AkkaLevel(config);
+                        loggers.ClearLoggers();
+                        loggers.AddLoggerFactory();
+                    })
+                    .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog);
+            });
+        }
+        else
+        {
+            // No actor system: its scheduler and dispatcher threads would run beside the model being
+            // measured. Stopped like Akka's drain, and before the access log, which was registered first.
+            var modelRoutes = options.ModelRoutes ?? (_ => NotFoundHandler.Instance);
+            builder.Services.AddHostedService(_ => ModelServer.Create(settings.Model, listenSocket, settings, modelRoutes, logger, accessLog));
+        }
 
         var host = builder.Build();
         try

@@ -25,6 +25,14 @@ public sealed record HttpResponse
     /// </summary>
     public long? StreamLength { get; init; }
 
+    /// <summary>
+    /// Where a <see cref="Streamed"/> body comes from, for hosts that call handlers directly (every
+    /// model but actors, whose handlers send their chunks as messages): the host reads it a piece at
+    /// a time, each only once the one before has been sent, so the client's pace sets the reading
+    /// pace; it disposes the stream at the end, or when the answer is abandoned.
+    /// </summary>
+    public Stream? BodyStream { get; init; }
+
     /// <summary>Ask the connection to close after this response, whatever the request said.</summary>
     public bool Close { get; init; }
 
