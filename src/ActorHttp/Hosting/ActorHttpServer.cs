@@ -194,7 +194,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
             // No actor system: its scheduler and dispatcher threads would run beside the model being
             // measured. Stopped like Akka's drain, and before the access log, which was registered first.
             var modelRoutes = options.ModelRoutes ?? (_ => NotFoundHandler.Instance);
-            builder.Services.AddHostedService(_ => ModelServer.Create(settings.Model, listenSocket, settings, modelRoutes, logger, accessLog));
+            builder.Services.AddHostedService(_ => ModelServer.Create(listenSocket, settings, modelRoutes, logger, accessLog));
         }
 
         var host = builder.Build();

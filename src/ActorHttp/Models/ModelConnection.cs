@@ -238,6 +238,23 @@ internal abstract class ModelConnection : IConnectionHost
         Server.Closed(this);
     }
 
+    /// <summary>
+    /// Tells the handlers and stream reads still running that nobody waits for their result any more.
+    /// After <see cref="Close"/>: a cancellation callback of theirs that throws is their bug, logged,
+    /// and must not keep the connection open.
+    /// </summary>
+    protected void CancelPending(CancellationTokenSource closing)
+    {
+        try
+        {
+            closing.Cancel();
+        }
+        catch (AggregateException error)
+        {
+            Server.Log.Error(error, "Connection {ConnectionId}: a handler's cancellation callback failed", Id);
+        }
+    }
+
     /// <summary>Logs why a connection ended on an error: a socket error is the client's doing and routine; anything else is a bug.</summary>
     protected void LogFailure(Exception error)
     {

@@ -70,20 +70,20 @@ public abstract class ModelServer : IHostedService
     internal AccessLogWriter? AccessLog { get; }
 
     /// <summary>Connections open now, refused ones included until they have closed.</summary>
-    public int OpenConnections => Volatile.Read(ref _open);
+    private int OpenConnections => Volatile.Read(ref _open);
 
     /// <summary>
-    /// The server of <paramref name="model"/> on <paramref name="listenSocket"/> (bound and listening;
+    /// The server of the model <paramref name="settings"/> name, on <paramref name="listenSocket"/> (bound and listening;
     /// the server owns it from then on), serving what <paramref name="routes"/> resolves.
     /// </summary>
     /// <param name="accessLog">Where each answered request is logged; null for no access log. Its caller starts and stops it.</param>
-    public static ModelServer Create(ConcurrencyModel model, Socket listenSocket, ServerSettings settings, Func<HttpRequest, IRequestHandler> routes, Serilog.ILogger log, AccessLogWriter? accessLog) => model switch
+    public static ModelServer Create(Socket listenSocket, ServerSettings settings, Func<HttpRequest, IRequestHandler> routes, Serilog.ILogger log, AccessLogWriter? accessLog) => settings.Model switch
     {
         ConcurrencyModel.Threads => new ThreadPerConnectionServer(listenSocket, settings, routes, log, accessLog),
         ConcurrencyModel.Pool => new WorkerPoolServer(listenSocket, settings, routes, log, accessLog),
         ConcurrencyModel.EventLoop => new EventLoopServer(listenSocket, settings, routes, log, accessLog),
         ConcurrencyModel.Tasks => new TaskServer(listenSocket, settings, routes, log, accessLog),
-        _ => throw new ArgumentOutOfRangeException(nameof(model), model, "The actor model is served by the actor system's listener, not by a model server."),
+        _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Model, "The actor model is served by the actor system's listener, not by a model server."),
     };
 
     public Task StartAsync(CancellationToken cancellationToken)

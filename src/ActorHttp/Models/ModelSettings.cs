@@ -18,6 +18,13 @@ public sealed record ModelSettings
     /// <summary>Event loops of the event-loop model (<c>actorhttp.models.eventloop.loops</c>), each one thread; connections are dealt round-robin.</summary>
     public int EventLoops { get; init; } = 1;
 
+    /// <summary>
+    /// Whether every handler call of <paramref name="model"/> comes from one thread: a single event
+    /// loop. Its handlers' shared state then needs no synchronization at all (a plain counter); in
+    /// every other model it must be thread-safe.
+    /// </summary>
+    public bool CallsHandlersFromOneThread(ConcurrencyModel model) => model == ConcurrencyModel.EventLoop && EventLoops == 1;
+
     /// <summary>Reads a model's name (any case); false when it names none.</summary>
     public static bool TryParseModel(string name, out ConcurrencyModel model)
     {

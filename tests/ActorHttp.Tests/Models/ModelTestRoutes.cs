@@ -18,13 +18,13 @@ public sealed class ModelTestRoutes
 {
     private readonly Dictionary<string, IRequestHandler> _handlers;
 
-    /// <param name="model">Picks the counter: a plain field for one event loop (its one thread makes every call), an atomic one elsewhere.</param>
+    /// <param name="model">Picks the counter: a plain field where one thread makes every call (one event loop), an atomic one elsewhere.</param>
     public ModelTestRoutes(ConcurrencyModel model)
     {
         _handlers = new Dictionary<string, IRequestHandler>
         {
             ["/hello"] = new Answering(_ => HttpResponse.Text(200, "Hello, World!")),
-            ["/count"] = new Answering(model == ConcurrencyModel.EventLoop ? PlainCount() : AtomicCount()),
+            ["/count"] = new Answering(new ModelSettings().CallsHandlersFromOneThread(model) ? PlainCount() : AtomicCount()),
             ["/crash"] = new CrashHandler(),
             ["/slow"] = new SlowHandler(),
             ["/block"] = new Answering(request =>

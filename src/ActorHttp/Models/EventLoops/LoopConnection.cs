@@ -400,8 +400,8 @@ internal sealed class LoopConnection : ModelConnection
             return;
         }
 
-        _closing.Cancel();
         Close();
+        CancelPending(_closing);
         if (!_receivePending)
         {
             _receiver.Dispose();

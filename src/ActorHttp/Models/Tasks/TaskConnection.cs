@@ -80,8 +80,8 @@ internal sealed class TaskConnection : ModelConnection
         finally
         {
             _timer?.Dispose();
-            _closing.Cancel();
             Close();
+            CancelPending(_closing);
         }
     }
 
