@@ -4,7 +4,6 @@ using System.Net.Sockets;
 using ActorHttp.Actors;
 using ActorHttp.Handlers.Shared;
 using ActorHttp.Hosting;
-using ActorHttp.Models.Blocking;
 using ActorHttp.Models.EventLoops;
 using ActorHttp.Models.Pool;
 using ActorHttp.Models.Tasks;
@@ -73,8 +72,8 @@ public abstract class ModelServer : IHostedService
     private int OpenConnections => Volatile.Read(ref _open);
 
     /// <summary>
-    /// The server of the model <paramref name="settings"/> name, on <paramref name="listenSocket"/> (bound and listening;
-    /// the server owns it from then on), serving what <paramref name="routes"/> resolves.
+    /// The server of the model <paramref name="settings"/> names, on <paramref name="listenSocket"/>
+    /// (bound and listening; the server owns it from then on), serving what <paramref name="routes"/> resolves.
     /// </summary>
     /// <param name="accessLog">Where each answered request is logged; null for no access log. Its caller starts and stops it.</param>
     public static ModelServer Create(Socket listenSocket, ServerSettings settings, Func<HttpRequest, IRequestHandler> routes, Serilog.ILogger log, AccessLogWriter? accessLog) => settings.Model switch

@@ -24,8 +24,11 @@ public abstract class ModelServerFixture : IAsyncLifetime
 
     public ActorHttpServer Server { get; private set; } = null!;
 
-    /// <summary>A server of <paramref name="model"/> serving <see cref="ModelTestRoutes"/>, with <paramref name="overrides"/> over the short timeouts.</summary>
-    public static Task<ActorHttpServer> StartAsync(ConcurrencyModel model, string overrides = "") =>
+    /// <summary>What <see cref="Server"/> serves.</summary>
+    public ModelTestRoutes Routes { get; private set; } = null!;
+
+    /// <summary>A server of <paramref name="model"/> serving <paramref name="routes"/> (fresh ones by default), with <paramref name="overrides"/> over the short timeouts.</summary>
+    public static Task<ActorHttpServer> StartAsync(ConcurrencyModel model, string overrides = "", ModelTestRoutes? routes = null) =>
         TestServer.StartAsync(
             $"""
             actorhttp.server.model = {model.ToString().ToLowerInvariant()}
@@ -34,9 +37,13 @@ public abstract class ModelServerFixture : IAsyncLifetime
             {ShortTimeouts}
             {overrides}
             """,
-            modelRoutes: new ModelTestRoutes(model).Resolve);
+            modelRoutes: (routes ?? new ModelTestRoutes(model)).Resolve);
 
-    public async Task InitializeAsync() => Server = await StartAsync(Model);
+    public async Task InitializeAsync()
+    {
+        Routes = new ModelTestRoutes(Model);
+        Server = await StartAsync(Model, routes: Routes);
+    }
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }

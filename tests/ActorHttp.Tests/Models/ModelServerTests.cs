@@ -160,6 +160,25 @@ public abstract class ModelServerTests<TFixture>(TFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_client_that_stops_reading_is_cut_off_by_the_minimum_response_rate()
+    {
+        // Far more than the socket buffers of both ends hold: the send stalls until the client reads.
+        const int Size = 32 * 1024 * 1024;
+        await using var server = await ModelServerFixture.StartAsync(Fixture.Model, """
+            actorhttp.server.min-response-data-rate = 100000
+            actorhttp.server.min-response-data-rate-grace = 500ms
+            """);
+        await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
+        await client.SendAsync($"GET /stream?size={Size} HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        await Task.Delay(2500);
+
+        // Had the server waited on, the whole body would now arrive; it reset the connection instead.
+        var cutOff = await Assert.ThrowsAnyAsync<Exception>(() => client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(5)));
+        Assert.True(cutOff is SocketException { SocketErrorCode: SocketError.ConnectionReset } or IOException, $"not cut off: {cutOff}");
+    }
+
+    [Fact]
     public async Task Past_max_connections_a_newcomer_gets_503_with_retry_after()
     {
         await using var server = await ModelServerFixture.StartAsync(Fixture.Model, "actorhttp.server.max-connections = 2");

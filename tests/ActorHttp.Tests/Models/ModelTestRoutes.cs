@@ -29,6 +29,7 @@ public sealed class ModelTestRoutes
             ["/slow"] = new SlowHandler(),
             ["/block"] = new Answering(request =>
             {
+                BlocksStarted.Release();
                 Thread.Sleep(Milliseconds(request));
                 return HttpResponse.Text(200, request.Query);
             }),
@@ -36,10 +37,22 @@ public sealed class ModelTestRoutes
         };
     }
 
+    /// <summary>Released as each <c>/block</c> starts blocking, so a test knows the thread (or loop) is held.</summary>
+    public SemaphoreSlim BlocksStarted { get; } = new(0);
+
     public IRequestHandler Resolve(HttpRequest request) => _handlers.GetValueOrDefault(request.Path) ?? NotFound;
 
     /// <summary>The bytes <c>/stream?size=N</c> sends: a pattern, so a byte out of place shows.</summary>
-    public static byte[] StreamBody(int size) => [.. Enumerable.Range(0, size).Select(i => (byte)(i % 251))];
+    public static byte[] StreamBody(int size)
+    {
+        var body = new byte[size];
+        for (var i = 0; i < size; i++)
+        {
+            body[i] = (byte)(i % 251);
+        }
+
+        return body;
+    }
 
     private static readonly IRequestHandler NotFound = new Answering(request => HttpResponse.Text(404, $"No test route at {request.Path}.\n"));
 

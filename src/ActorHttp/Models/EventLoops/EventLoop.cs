@@ -22,7 +22,7 @@ internal sealed class EventLoop
 
     private readonly ConcurrentQueue<(SendOrPostCallback Callback, object? State)> _work = new();
     private readonly ManualResetEventSlim _wake = new(false);
-    private readonly PriorityQueue<LoopConnection, long> _timers = new();
+    private readonly PriorityQueue<LoopTimer, long> _timers = new();
     private readonly Thread _thread;
     private readonly Serilog.ILogger _log;
     private volatile bool _stopped;
@@ -60,8 +60,8 @@ internal sealed class EventLoop
         _wake.Set();
     }
 
-    /// <summary>Has <paramref name="connection"/>'s <see cref="LoopConnection.OnTimer"/> run on the loop at <paramref name="due"/> (a timestamp). Only on the loop.</summary>
-    public void AddTimer(LoopConnection connection, long due) => _timers.Enqueue(connection, due);
+    /// <summary>Has the connection of <paramref name="timer"/> told (<see cref="LoopConnection.OnTimer"/>) on the loop at <paramref name="due"/>, a timestamp. Only on the loop.</summary>
+    public void AddTimer(LoopTimer timer, long due) => _timers.Enqueue(timer, due);
 
     private void Run()
     {
@@ -77,12 +77,12 @@ internal sealed class EventLoop
     private void RunDueTimers()
     {
         var now = Stopwatch.GetTimestamp();
-        while (_timers.TryPeek(out var connection, out var due) && due <= now)
+        while (_timers.TryPeek(out var timer, out var due) && due <= now)
         {
             _timers.Dequeue();
             try
             {
-                connection.OnTimer(due);
+                timer.Connection?.OnTimer(due);
             }
             catch (Exception error)
             {

@@ -23,6 +23,7 @@ internal sealed class LoopConnection : ModelConnection
     private readonly EventLoop _loop;
     private readonly LoopSocketOperation _receiver;
     private readonly LoopSocketOperation _sender;
+    private readonly LoopTimer _timer;
 
     // Handed to handlers and stream reads: cancelled once nobody can use their result any more.
     private readonly CancellationTokenSource _closing = new();
@@ -37,6 +38,7 @@ internal sealed class LoopConnection : ModelConnection
         _loop = loop;
         _receiver = new LoopSocketOperation(loop, static state => ((LoopConnection)state!).OnReceiveCompleted(), this);
         _sender = new LoopSocketOperation(loop, static state => ((LoopConnection)state!).OnSendCompleted(), this);
+        _timer = new LoopTimer(this);
     }
 
     /// <summary>Starts serving on the loop.</summary>
@@ -47,7 +49,7 @@ internal sealed class LoopConnection : ModelConnection
     /// <summary>The loop's timer for this connection fired; a stale one (the deadline was set again since) is ignored.</summary>
     public void OnTimer(long due)
     {
-        if (due != _timerDue || IsClosed)
+        if (due != _timerDue)
         {
             return;
         }
@@ -389,7 +391,7 @@ internal sealed class LoopConnection : ModelConnection
         if (due < _timerDue)
         {
             _timerDue = due;
-            _loop.AddTimer(this, due);
+            _loop.AddTimer(_timer, due);
         }
     }
 
@@ -401,6 +403,7 @@ internal sealed class LoopConnection : ModelConnection
         }
 
         Close();
+        _timer.Release();
         CancelPending(_closing);
         if (!_receivePending)
         {
