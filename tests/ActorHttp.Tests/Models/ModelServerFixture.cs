@@ -5,16 +5,20 @@ using ActorHttp.Tests.Support;
 namespace ActorHttp.Tests.Models;
 
 /// <summary>
-/// One server of a model shared by the tests of its class, with timeouts short enough that the
-/// timer tests take about a second each; tests that stop the server or need other limits start
-/// their own with <see cref="StartAsync"/>.
+/// One server of a model shared by the tests of its class, with a handler timeout short enough that
+/// its tests take about a second; tests that stop the server or need other limits start their own
+/// with <see cref="StartAsync"/>.
 /// </summary>
 public abstract class ModelServerFixture : IAsyncLifetime
 {
-    /// <summary>The timeouts every model test runs with: each timer fires within about a second.</summary>
+    /// <summary>
+    /// The timeouts every model test runs with: the handler's fires within about a second; the idle
+    /// and header deadlines leave a client slowed down by a loaded machine a few seconds, and the
+    /// tests of those deadlines shorten them on a server of their own.
+    /// </summary>
     public const string ShortTimeouts = """
-        actorhttp.server.idle-timeout = 1s
-        actorhttp.server.request-header-timeout = 1s
+        actorhttp.server.idle-timeout = 5s
+        actorhttp.server.request-header-timeout = 5s
         actorhttp.server.handler-timeout = 1s
         actorhttp.server.linger-timeout = 500ms
         actorhttp.server.shutdown-timeout = 3s

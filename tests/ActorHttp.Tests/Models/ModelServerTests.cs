@@ -66,7 +66,8 @@ public abstract class ModelServerTests<TFixture>(TFixture fixture) : IClassFixtu
     [Fact]
     public async Task An_idle_keep_alive_connection_gets_408_then_is_closed()
     {
-        await using var client = await RawHttpClient.ConnectAsync(Fixture.Server.Endpoint);
+        await using var server = await ModelServerFixture.StartAsync(Fixture.Model, "actorhttp.server.idle-timeout = 1s");
+        await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
         await client.SendAsync(Hello);
         Assert.Equal(200, (await client.ReadResponseAsync()).Status);
         var idleSince = Stopwatch.GetTimestamp();
@@ -83,7 +84,8 @@ public abstract class ModelServerTests<TFixture>(TFixture fixture) : IClassFixtu
     public async Task A_head_trickling_past_the_header_deadline_gets_408()
     {
         // Slowloris: each byte comes well within idle-timeout, the head as a whole too late.
-        await using var client = await RawHttpClient.ConnectAsync(Fixture.Server.Endpoint);
+        await using var server = await ModelServerFixture.StartAsync(Fixture.Model, "actorhttp.server.request-header-timeout = 1s");
+        await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
         var started = Stopwatch.GetTimestamp();
         await client.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\nX-Slow: ");
         using var stop = new CancellationTokenSource();
@@ -171,7 +173,8 @@ public abstract class ModelServerTests<TFixture>(TFixture fixture) : IClassFixtu
         await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
         await client.SendAsync($"GET /stream?size={Size} HTTP/1.1\r\nHost: x\r\n\r\n");
 
-        await Task.Delay(2500);
+        // Long enough for the buffers to fill, the grace to pass and the check to run on a loaded machine.
+        await Task.Delay(3000);
 
         // Had the server waited on, the whole body would now arrive; it reset the connection instead.
         var cutOff = await Assert.ThrowsAnyAsync<Exception>(() => client.ReadResponseAsync(timeout: TimeSpan.FromSeconds(5)));

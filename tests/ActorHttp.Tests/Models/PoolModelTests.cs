@@ -29,7 +29,6 @@ public sealed class PoolModelTests(PoolModelFixture fixture) : ModelServerTests<
         await using var server = await ModelServerFixture.StartAsync(ConcurrencyModel.Pool, """
             actorhttp.models.pool.threads = 1
             actorhttp.models.pool.queue = 1
-            actorhttp.server.idle-timeout = 5s
             """);
         var holding = await RawHttpClient.ConnectAsync(server.Endpoint);
         await holding.SendAsync(Hello);
