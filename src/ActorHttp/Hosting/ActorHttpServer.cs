@@ -192,7 +192,8 @@ public sealed class ActorHttpServer : IAsyncDisposable
         else
         {
             // No actor system: its scheduler and dispatcher threads would run beside the model being
-            // measured. Stopped like Akka's drain, and before the access log, which was registered first.
+            // measured. Hosted services stop in reverse order, so the model server drains before the
+            // access log (registered first) stops and writes the last lines.
             var modelRoutes = options.ModelRoutes ?? (_ => NotFoundHandler.Instance);
             builder.Services.AddHostedService(_ => ModelServer.Create(listenSocket, settings, modelRoutes, logger, accessLog));
         }
