@@ -73,9 +73,16 @@ public sealed class ModelHostingTests
     }
 
     [Fact]
-    public async Task Without_routes_a_model_answers_404_as_an_application_that_maps_none()
+    public async Task Without_the_demo_a_model_answers_404_as_an_application_that_maps_no_route()
     {
-        await using var server = await TestServer.StartAsync("actorhttp.server.model = threads");
+        await using var server = await ActorHttpServer.StartAsync(new ServerOptions
+        {
+            Host = "127.0.0.1",
+            Port = 0,
+            ConfigOverrides = "actorhttp.server.model = threads",
+            Environment = new Dictionary<string, string>(),
+            Logger = Serilog.Core.Logger.None,
+        });
         await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
         await client.SendAsync("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n");
 
@@ -83,6 +90,19 @@ public sealed class ModelHostingTests
 
         Assert.Equal(404, response.Status);
         Assert.Equal("No resource at /hello.\n", response.BodyText);
+    }
+
+    [Fact]
+    public async Task With_the_demo_a_model_serves_the_shared_routes()
+    {
+        await using var server = await TestServer.StartAsync("actorhttp.server.model = threads");
+        await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
+        await client.SendAsync("GET /cpu?us=10 HTTP/1.1\r\nHost: x\r\n\r\n");
+
+        var response = await client.ReadResponseAsync();
+
+        Assert.Equal(200, response.Status);
+        Assert.StartsWith("Computed ", response.BodyText);
     }
 
     private sealed class CollectingSink : ILogEventSink
