@@ -423,18 +423,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
 
     /// <summary>Hands the answered request to the access log: field reads and one enqueue; the formatting happens on the log's own thread.</summary>
     void IConnectionHost.OnAnswered(in AnsweredRequest answered) =>
-        _accessLog?.TryAdd(new AccessLogEntry(
-            _connectionId,
-            _slot.Client,
-            answered.Method,
-            answered.Target,
-            answered.Version,
-            answered.StatusCode,
-            answered.BodyBytes,
-            answered.Referer,
-            answered.UserAgent,
-            answered.StartTimestamp,
-            answered.EndTimestamp));
+        _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
 
     private static long StopwatchTicks(TimeSpan duration) => (long)(duration.TotalSeconds * Stopwatch.Frequency);
 }

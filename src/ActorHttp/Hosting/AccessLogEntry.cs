@@ -27,4 +27,19 @@ public readonly record struct AccessLogEntry(
     string? Referer,
     string? UserAgent,
     long StartTimestamp,
-    long EndTimestamp);
+    long EndTimestamp)
+{
+    /// <summary>The line of an answer the connection core reports, on connection <paramref name="connectionId"/> from <paramref name="client"/>; the core's timestamps are the host's Stopwatch ticks.</summary>
+    public static AccessLogEntry Of(long connectionId, IPAddress? client, in ActorHttp.Protocol.Connection.AnsweredRequest answered) => new(
+        connectionId,
+        client,
+        answered.Method,
+        answered.Target,
+        answered.Version,
+        answered.StatusCode,
+        answered.BodyBytes,
+        answered.Referer,
+        answered.UserAgent,
+        answered.StartTimestamp,
+        answered.EndTimestamp);
+}

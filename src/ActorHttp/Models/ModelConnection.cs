@@ -98,18 +98,7 @@ internal abstract class ModelConnection : IConnectionHost
     public void OnResponseAborted(object streamer, long sequence) => ((ResponseStreamPump)streamer).Abort();
 
     public void OnAnswered(in AnsweredRequest answered) =>
-        Server.AccessLog?.TryAdd(new AccessLogEntry(
-            Id,
-            Client,
-            answered.Method,
-            answered.Target,
-            answered.Version,
-            answered.StatusCode,
-            answered.BodyBytes,
-            answered.Referer,
-            answered.UserAgent,
-            answered.StartTimestamp,
-            answered.EndTimestamp));
+        Server.AccessLog?.TryAdd(AccessLogEntry.Of(Id, Client, answered));
 
     /// <summary>Starts reading the next piece of a streamed answer, in the model's own way; it ends in <see cref="OnPieceRead"/>.</summary>
     protected abstract void ReadNextPiece(ResponseStreamPump pump);
