@@ -3,7 +3,6 @@ using System.Net;
 using ActorHttp.Hosting;
 using ActorHttp.Tests.Support;
 using Serilog;
-using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Display;
 using HttpVersion = ActorHttp.Protocol.HttpVersion;
@@ -171,10 +170,7 @@ public sealed class AccessLogTests
     public async Task A_server_given_a_logger_sends_it_one_event_per_request_under_ActorHttp_AccessLog()
     {
         var collected = new CollectingSink();
-        var logger = new LoggerConfiguration()
-            .Filter.ByIncludingOnly(e => e.Properties.TryGetValue("SourceContext", out var source) && source.ToString() == "\"ActorHttp.AccessLog\"")
-            .WriteTo.Sink(collected)
-            .CreateLogger();
+        var logger = collected.AccessLogOnly();
         var server = await ActorHttpServer.StartAsync(new ServerOptions
         {
             Host = "127.0.0.1",
@@ -207,29 +203,5 @@ public sealed class AccessLogTests
         Assert.Equal("http://example.com/from", Field("Referer"));
         Assert.Equal("access-log-test/1.0", Field("UserAgent"));
         Assert.True(logEvent.Properties.ContainsKey("DurationMs") && logEvent.Properties.ContainsKey("ConnectionId"));
-    }
-
-    private sealed class CollectingSink : ILogEventSink
-    {
-        private readonly List<LogEvent> _events = [];
-
-        public IReadOnlyList<LogEvent> Events
-        {
-            get
-            {
-                lock (_events)
-                {
-                    return [.. _events];
-                }
-            }
-        }
-
-        public void Emit(LogEvent logEvent)
-        {
-            lock (_events)
-            {
-                _events.Add(logEvent);
-            }
-        }
     }
 }

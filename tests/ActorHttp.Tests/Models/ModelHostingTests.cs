@@ -1,8 +1,6 @@
 using ActorHttp.Hosting;
 using ActorHttp.Models;
 using ActorHttp.Tests.Support;
-using Serilog;
-using Serilog.Core;
 using Serilog.Events;
 
 namespace ActorHttp.Tests.Models;
@@ -18,10 +16,7 @@ public sealed class ModelHostingTests
     public async Task Every_answer_goes_to_the_access_log(ConcurrencyModel model)
     {
         var collected = new CollectingSink();
-        var logger = new LoggerConfiguration()
-            .Filter.ByIncludingOnly(e => e.Properties.TryGetValue("SourceContext", out var source) && source.ToString() == "\"ActorHttp.AccessLog\"")
-            .WriteTo.Sink(collected)
-            .CreateLogger();
+        var logger = collected.AccessLogOnly();
         var server = await ActorHttpServer.StartAsync(new ServerOptions
         {
             Host = "127.0.0.1",
@@ -103,29 +98,5 @@ public sealed class ModelHostingTests
 
         Assert.Equal(200, response.Status);
         Assert.StartsWith("Computed ", response.BodyText);
-    }
-
-    private sealed class CollectingSink : ILogEventSink
-    {
-        private readonly List<LogEvent> _events = [];
-
-        public IReadOnlyList<LogEvent> Events
-        {
-            get
-            {
-                lock (_events)
-                {
-                    return [.. _events];
-                }
-            }
-        }
-
-        public void Emit(LogEvent logEvent)
-        {
-            lock (_events)
-            {
-                _events.Add(logEvent);
-            }
-        }
     }
 }

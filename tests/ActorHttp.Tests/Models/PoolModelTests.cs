@@ -4,25 +4,8 @@ using ActorHttp.Tests.Support;
 namespace ActorHttp.Tests.Models;
 
 /// <summary>The <c>pool</c> model: a fixed set of workers, each holding a connection until it closes.</summary>
-public sealed class PoolModelTests(PoolModelFixture fixture) : ModelServerTests<PoolModelFixture>(fixture)
+public sealed class PoolModelTests(PoolModelFixture fixture) : BlockingModelTests<PoolModelFixture>(fixture)
 {
-    [Fact]
-    public async Task A_handler_slower_than_the_handler_timeout_is_answered_late_not_503()
-    {
-        // The worker is in the handler: no deadline fires on its connection until the handler
-        // returns, and then its answer is there. What the model does instead of the 503.
-        var slow = TimedGetAsync("/slow?ms=1500");
-        // Meanwhile another connection, on another worker, is served at once.
-        var other = await TimedGetAsync("/hello");
-
-        var (status, took) = await slow;
-
-        Assert.Equal(200, status);
-        Assert.True(took >= TimeSpan.FromMilliseconds(1400), $"answered after {took}");
-        Assert.Equal(200, other.Status);
-        Assert.True(other.Took < TimeSpan.FromMilliseconds(1000), $"the other connection waited {other.Took}");
-    }
-
     [Fact]
     public async Task Connections_wait_in_the_queue_for_a_worker_and_past_it_get_503()
     {

@@ -14,13 +14,13 @@ public sealed class BlockRequestHandler : RequestHandler
     public const int DefaultDelayMs = 50;
     public const int MaxDelayMs = 60_000;
 
-    private static readonly HttpResponse BadDelay = HttpResponse.Text(400, $"ms must be a whole number from 0 to {MaxDelayMs}.\n");
+    private static readonly WholeNumberParameter DelayMs = new("ms", DefaultDelayMs, MaxDelayMs);
 
     public override HttpResponse Handle(HttpRequest request)
     {
-        if (!QueryParameters.TryReadWholeNumber(request.Query, "ms", DefaultDelayMs, MaxDelayMs, out var delayMs))
+        if (!DelayMs.TryRead(request, out var delayMs))
         {
-            return BadDelay;
+            return DelayMs.Invalid;
         }
 
         // The mistake itself: blocking on a task instead of awaiting it.

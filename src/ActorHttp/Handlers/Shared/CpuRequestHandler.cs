@@ -14,13 +14,13 @@ public sealed class CpuRequestHandler : RequestHandler
     public const int DefaultMicroseconds = 1000;
     public const int MaxMicroseconds = 1_000_000;
 
-    private static readonly HttpResponse BadDuration = HttpResponse.Text(400, $"us must be a whole number from 0 to {MaxMicroseconds}.\n");
+    private static readonly WholeNumberParameter Duration = new("us", DefaultMicroseconds, MaxMicroseconds);
 
     public override HttpResponse Handle(HttpRequest request)
     {
-        if (!QueryParameters.TryReadWholeNumber(request.Query, "us", DefaultMicroseconds, MaxMicroseconds, out var microseconds))
+        if (!Duration.TryRead(request, out var microseconds))
         {
-            return BadDuration;
+            return Duration.Invalid;
         }
 
         var hashes = Burn(TimeSpan.FromMicroseconds(microseconds));

@@ -12,13 +12,13 @@ public sealed class SlowRequestHandler : IRequestHandler
     public const int DefaultDelayMs = 1000;
     public const int MaxDelayMs = 60_000;
 
-    private static readonly HttpResponse BadDelay = HttpResponse.Text(400, $"ms must be a whole number from 0 to {MaxDelayMs}.\n");
+    private static readonly WholeNumberParameter DelayMs = new("ms", DefaultDelayMs, MaxDelayMs);
 
     public HttpResponse Handle(HttpRequest request)
     {
-        if (!TryReadDelay(request, out var delayMs))
+        if (!DelayMs.TryRead(request, out var delayMs))
         {
-            return BadDelay;
+            return DelayMs.Invalid;
         }
 
         Thread.Sleep(delayMs);
@@ -27,17 +27,14 @@ public sealed class SlowRequestHandler : IRequestHandler
 
     public async ValueTask<HttpResponse> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        if (!TryReadDelay(request, out var delayMs))
+        if (!DelayMs.TryRead(request, out var delayMs))
         {
-            return BadDelay;
+            return DelayMs.Invalid;
         }
 
         await Task.Delay(delayMs, cancellationToken).ConfigureAwait(false);
         return Answered(delayMs);
     }
-
-    private static bool TryReadDelay(HttpRequest request, out int delayMs) =>
-        QueryParameters.TryReadWholeNumber(request.Query, "ms", DefaultDelayMs, MaxDelayMs, out delayMs);
 
     private static HttpResponse Answered(int delayMs) => HttpResponse.Text(200, $"Answered after {delayMs} ms.\n");
 }

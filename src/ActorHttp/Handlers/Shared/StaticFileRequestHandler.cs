@@ -22,21 +22,9 @@ public sealed class StaticFileRequestHandler(StaticFileSettings settings) : IReq
     /// <summary>Reads a body that fits in one chunk with blocking reads, which the thread models expect.</summary>
     public HttpResponse Handle(HttpRequest request)
     {
-        var plan = _planner.Plan(request);
-        if (Answer(plan) is { } answer)
+        if (TryAnswerWithoutReading(request, FileOptions.None, out var answer, out var send, out var file))
         {
             return answer;
-        }
-
-        var send = (StaticFilePlan.SendFile)plan;
-        if (!TryOpen(send, FileOptions.None, out var file, out var refusal))
-        {
-            return refusal;
-        }
-
-        if (!FitsInOneChunk(send))
-        {
-            return Streamed(send, file);
         }
 
         using (file)
@@ -58,21 +46,9 @@ public sealed class StaticFileRequestHandler(StaticFileSettings settings) : IReq
     /// <summary>Reads a body that fits in one chunk with awaited reads, holding no thread meanwhile.</summary>
     public async ValueTask<HttpResponse> HandleAsync(HttpRequest request, CancellationToken cancellationToken)
     {
-        var plan = _planner.Plan(request);
-        if (Answer(plan) is { } answer)
+        if (TryAnswerWithoutReading(request, FileOptions.Asynchronous, out var answer, out var send, out var file))
         {
             return answer;
-        }
-
-        var send = (StaticFilePlan.SendFile)plan;
-        if (!TryOpen(send, FileOptions.Asynchronous, out var file, out var refusal))
-        {
-            return refusal;
-        }
-
-        if (!FitsInOneChunk(send))
-        {
-            return Streamed(send, file);
         }
 
         using (file)
@@ -89,6 +65,44 @@ public sealed class StaticFileRequestHandler(StaticFileSettings settings) : IReq
 
             return Whole(send, content, filled);
         }
+    }
+
+    /// <summary>
+    /// Everything but the reading, the same in both forms: true with the answer when no body is to be
+    /// read into memory here (complete, head only, cached, unreadable, or streamed); false with
+    /// <paramref name="file"/> opened (with <paramref name="options"/>) to read the range of
+    /// <paramref name="send"/>, which fits in one chunk.
+    /// </summary>
+    private bool TryAnswerWithoutReading(
+        HttpRequest request,
+        FileOptions options,
+        [NotNullWhen(true)] out HttpResponse? answer,
+        [NotNullWhen(false)] out StaticFilePlan.SendFile? send,
+        [NotNullWhen(false)] out SafeFileHandle? file)
+    {
+        var plan = _planner.Plan(request);
+        send = null;
+        file = null;
+        answer = Answer(plan);
+        if (answer is not null)
+        {
+            return true;
+        }
+
+        send = (StaticFilePlan.SendFile)plan;
+        if (!TryOpen(send, options, out file, out var refusal))
+        {
+            answer = refusal;
+            return true;
+        }
+
+        if (!FitsInOneChunk(send))
+        {
+            answer = Streamed(send, file);
+            return true;
+        }
+
+        return false;
     }
 
     /// <summary>The answer when the plan needs no file opened (null when it does): complete, head only, or from the cache.</summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using ActorHttp.Protocol;
-using ActorHttp.Protocol.Connection;
 
 namespace ActorHttp.Models.EventLoops;
 
@@ -18,19 +17,12 @@ namespace ActorHttp.Models.EventLoops;
 /// answer then goes out whole, late, with no 503). <c>handler-timeout</c> answers 503 only for a
 /// handler that is waiting asynchronously.
 /// </remarks>
-internal sealed class LoopConnection : ModelConnection
+internal sealed class LoopConnection : AsyncSocketConnection
 {
     private readonly EventLoop _loop;
     private readonly LoopSocketOperation _receiver;
     private readonly LoopSocketOperation _sender;
     private readonly LoopTimer _timer;
-
-    // Handed to handlers and stream reads: cancelled once nobody can use their result any more.
-    private readonly CancellationTokenSource _closing = new();
-    private long _timerDue = long.MaxValue;
-    private bool _receivePending;
-    private bool _receiveIsWait;
-    private bool _sendPending;
 
     public LoopConnection(ModelServer server, Socket socket, long id, IPAddress? client, EventLoop loop)
         : base(server, socket, id, client)
@@ -49,12 +41,12 @@ internal sealed class LoopConnection : ModelConnection
     /// <summary>The loop's timer for this connection fired; a stale one (the deadline was set again since) is ignored.</summary>
     public void OnTimer(long due)
     {
-        if (due != _timerDue)
+        if (due != TimerDue)
         {
             return;
         }
 
-        _timerDue = long.MaxValue;
+        TimerFired();
         Continue();
     }
 
@@ -68,7 +60,7 @@ internal sealed class LoopConnection : ModelConnection
         ValueTask<int> reading;
         try
         {
-            reading = pump.ReadAsync(_closing.Token);
+            reading = pump.ReadAsync(Closing.Token);
         }
         catch (Exception error)
         {
@@ -138,7 +130,6 @@ internal sealed class LoopConnection : ModelConnection
 
     private void OnReceiveCompleted()
     {
-        _receivePending = false;
         if (IsClosed)
         {
             // The socket was closed under this receive; nothing waits for it.
@@ -148,17 +139,7 @@ internal sealed class LoopConnection : ModelConnection
 
         try
         {
-            var count = _receiver.Transferred();
-            var now = Now();
-            if (!_receiveIsWait)
-            {
-                Core.Received(count, now);
-            }
-            else if (Core.ReadDemand != ReadDemand.None)
-            {
-                ReceiveNow(now);
-            }
-
+            ReceiveCompleted(Now());
             Continue();
         }
         catch (Exception error)
@@ -169,7 +150,6 @@ internal sealed class LoopConnection : ModelConnection
 
     private void OnSendCompleted()
     {
-        _sendPending = false;
         if (IsClosed)
         {
             _sender.Dispose();
@@ -178,8 +158,7 @@ internal sealed class LoopConnection : ModelConnection
 
         try
         {
-            var now = Now();
-            Send(Core.Sent(_sender.Transferred(), now), now);
+            SendCompleted(Now());
             Continue();
         }
         catch (Exception error)
@@ -210,64 +189,20 @@ internal sealed class LoopConnection : ModelConnection
         Finish();
     }
 
-    private bool Step()
-    {
-        while (true)
-        {
-            var now = Now();
-            if (Requests.TryDequeue(out var next))
-            {
-                RunHandler(next.Request, next.Sequence, now);
-                continue;
-            }
-
-            if (StreamsToContinue.TryDequeue(out var stream))
-            {
-                ReadNextPiece(stream);
-                continue;
-            }
-
-            if (!_sendPending)
-            {
-                var output = Core.TakeOutput(now);
-                if (!output.IsEmpty)
-                {
-                    Send(output, now);
-                    continue;
-                }
-            }
-
-            if (!KeepOpen())
-            {
-                return false;
-            }
-
-            if (now >= Core.NextDeadline)
-            {
-                Core.CheckDeadlines(now);
-                continue;
-            }
-
-            ArmTimer();
-            if (!_receivePending && StartReceive(now))
-            {
-                continue;
-            }
-
-            return true;
-        }
-    }
+    /// <summary>Completions are not queued here: each is posted to the loop, and runs the step itself.</summary>
+    protected override bool ApplyNextEvent(long now) => false;
 
     /// <summary>
-    /// Calls the handler on the loop. An answer ready at once goes to the core at once; otherwise the
-    /// handler is awaited, and resumes (with it, the connection) on the loop when its answer comes.
+    /// Calls the handler inline, on the loop: the model's defining trait. An answer ready at once goes
+    /// to the core at once; otherwise the handler is awaited, and resumes (with it, the connection) on
+    /// the loop when its answer comes. Until the handler returns or awaits, the loop serves nothing else.
     /// </summary>
-    private void RunHandler(HttpRequest request, long sequence, long now)
+    protected override void RunHandler(HttpRequest request, long sequence, long now)
     {
         ValueTask<HttpResponse> answer;
         try
         {
-            answer = Route(request).HandleAsync(_closing.Token);
+            answer = Route(request).HandleAsync(Closing.Token);
         }
         catch (Exception error)
         {
@@ -292,7 +227,7 @@ internal sealed class LoopConnection : ModelConnection
             // Resumes on the loop: its SynchronizationContext is current.
             response = await answer;
         }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
         {
             // The connection closed first: nobody waits for this answer.
             return;
@@ -318,82 +253,30 @@ internal sealed class LoopConnection : ModelConnection
         }
     }
 
-    private void Send(ReadOnlyMemory<byte> output, long now)
+    /// <summary>Sends with the connection's one send operation; a pending one completes on the loop (<see cref="OnSendCompleted"/>).</summary>
+    protected override bool StartSocketSend(ReadOnlyMemory<byte> output)
     {
-        while (!output.IsEmpty)
-        {
-            _sender.SetBuffer(MemoryMarshal.AsMemory(output));
-            if (Socket.SendAsync(_sender))
-            {
-                _sendPending = true;
-                // The client reads slower than we write: from now on it must keep to min-response-data-rate.
-                Core.SendStalled(output.Length, now);
-                return;
-            }
-
-            output = Core.Sent(_sender.Transferred(), now);
-        }
+        _sender.SetBuffer(MemoryMarshal.AsMemory(output));
+        return Socket.SendAsync(_sender);
     }
 
-    /// <summary>Starts reading as the core asks; true when that completed at once (and the core has been told).</summary>
-    private bool StartReceive(long now)
-    {
-        switch (Core.ReadDemand)
-        {
-            case ReadDemand.WaitForData:
-                // Between requests: wait for bytes without holding a buffer.
-                _receiver.SetBuffer(Memory<byte>.Empty);
-                if (Socket.ReceiveAsync(_receiver))
-                {
-                    _receivePending = true;
-                    _receiveIsWait = true;
-                    return false;
-                }
+    protected override int SendResult() => _sender.Transferred();
 
-                _receiver.Transferred();
-                return ReceiveNow(now);
-            case ReadDemand.Receive:
-                return ReceiveNow(now);
-            default:
-                return false;
-        }
+    /// <summary>Receives with the connection's one receive operation; a pending one completes on the loop (<see cref="OnReceiveCompleted"/>).</summary>
+    protected override bool StartSocketReceive(Memory<byte> buffer)
+    {
+        _receiver.SetBuffer(buffer);
+        return Socket.ReceiveAsync(_receiver);
     }
 
-    private bool ReceiveNow(long now)
-    {
-        var memory = Core.GetReceiveMemory(now);
-        if (memory.IsEmpty)
-        {
-            // The core refused the head in progress; the step goes on with its answer.
-            return true;
-        }
-
-        _receiver.SetBuffer(memory);
-        if (Socket.ReceiveAsync(_receiver))
-        {
-            _receivePending = true;
-            _receiveIsWait = false;
-            return false;
-        }
-
-        Core.Received(_receiver.Transferred(), now);
-        return true;
-    }
+    protected override int ReceiveResult() => _receiver.Transferred();
 
     /// <summary>
-    /// Puts the core's next deadline in the loop's heap. Only an earlier deadline adds an entry; a
-    /// later one (the idle deadline moving on with each request) is left to the check the pending
-    /// entry makes when it fires, so a request costs no heap operation.
+    /// Puts the deadline in the loop's heap. The base sets it only for an earlier deadline, so a later
+    /// one adds no entry: it is left to the check the pending entry makes when it fires
+    /// (<see cref="OnTimer"/>), and a request costs no heap operation.
     /// </summary>
-    private void ArmTimer()
-    {
-        var due = Core.NextDeadline;
-        if (due < _timerDue)
-        {
-            _timerDue = due;
-            _loop.AddTimer(_timer, due);
-        }
-    }
+    protected override void SetTimer(long due) => _loop.AddTimer(_timer, due);
 
     private void Finish()
     {
@@ -404,13 +287,13 @@ internal sealed class LoopConnection : ModelConnection
 
         Close();
         _timer.Release();
-        CancelPending(_closing);
-        if (!_receivePending)
+        CancelPending(Closing);
+        if (!ReceivePending)
         {
             _receiver.Dispose();
         }
 
-        if (!_sendPending)
+        if (!SendPending)
         {
             _sender.Dispose();
         }

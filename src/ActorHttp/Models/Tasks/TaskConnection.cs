@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using ActorHttp.Protocol;
-using ActorHttp.Protocol.Connection;
 
 namespace ActorHttp.Models.Tasks;
 
@@ -28,22 +27,15 @@ namespace ActorHttp.Models.Tasks;
 /// </para>
 /// <para>Also the form every model refuses a connection in (a <c>503</c> past a limit): the refusal is sent, then the connection lingers and closes.</para>
 /// </remarks>
-internal sealed class TaskConnection : ModelConnection
+internal sealed class TaskConnection : AsyncSocketConnection
 {
     private readonly Channel<ConnectionEvent> _events = Channel.CreateUnbounded<ConnectionEvent>(new UnboundedChannelOptions { SingleReader = true });
-
-    // Handed to handlers and stream reads: cancelled once nobody can use their result any more.
-    private readonly CancellationTokenSource _closing = new();
     private readonly HttpResponse? _refusal;
     private readonly Action _onReceived;
     private readonly Action _onSent;
     private ValueTask<int> _receive;
     private ValueTask<int> _send;
     private Timer? _timer;
-    private long _timerDue = long.MaxValue;
-    private bool _receivePending;
-    private bool _receiveIsWait;
-    private bool _sendPending;
 
     /// <param name="refusal">An answer that refuses the connection outright (a limit was reached): sent, then the connection closes.</param>
     public TaskConnection(ModelServer server, Socket socket, long id, IPAddress? client, HttpResponse? refusal = null)
@@ -81,63 +73,20 @@ internal sealed class TaskConnection : ModelConnection
         {
             _timer?.Dispose();
             Close();
-            CancelPending(_closing);
+            CancelPending(Closing);
         }
     }
 
-    /// <summary>Does everything that needs no waiting; false once the connection is over.</summary>
-    private bool Step()
+    /// <summary>Takes the next event off the connection's channel: completions and answers come back as these.</summary>
+    protected override bool ApplyNextEvent(long now)
     {
-        while (true)
+        if (!_events.Reader.TryRead(out var happened))
         {
-            var now = Now();
-            if (_events.Reader.TryRead(out var happened))
-            {
-                Apply(happened, now);
-                continue;
-            }
-
-            if (Requests.TryDequeue(out var next))
-            {
-                Dispatch(next.Request, next.Sequence);
-                continue;
-            }
-
-            if (StreamsToContinue.TryDequeue(out var stream))
-            {
-                ReadNextPiece(stream);
-                continue;
-            }
-
-            if (!_sendPending)
-            {
-                var output = Core.TakeOutput(now);
-                if (!output.IsEmpty)
-                {
-                    Send(output, now);
-                    continue;
-                }
-            }
-
-            if (!KeepOpen())
-            {
-                return false;
-            }
-
-            if (now >= Core.NextDeadline)
-            {
-                Core.CheckDeadlines(now);
-                continue;
-            }
-
-            ArmTimer();
-            if (!_receivePending && StartReceive(now))
-            {
-                continue;
-            }
-
-            return true;
+            return false;
         }
+
+        Apply(happened, now);
+        return true;
     }
 
     private void Apply(ConnectionEvent happened, long now)
@@ -145,11 +94,10 @@ internal sealed class TaskConnection : ModelConnection
         switch (happened.Kind)
         {
             case ConnectionEventKind.Received:
-                OnReceived(now);
+                ReceiveCompleted(now);
                 break;
             case ConnectionEventKind.Sent:
-                _sendPending = false;
-                Send(Core.Sent(_send.GetAwaiter().GetResult(), now), now);
+                SendCompleted(now);
                 break;
             case ConnectionEventKind.Answered:
                 Answer(happened.Sequence, happened.Response!, now);
@@ -159,7 +107,7 @@ internal sealed class TaskConnection : ModelConnection
                 break;
             case ConnectionEventKind.DeadlineDue:
                 // The step that follows checks what is due, and arms the timer again.
-                _timerDue = long.MaxValue;
+                TimerFired();
                 break;
             case ConnectionEventKind.Drain:
                 Core.Drain(now);
@@ -167,8 +115,11 @@ internal sealed class TaskConnection : ModelConnection
         }
     }
 
-    /// <summary>Runs the handler as a work item of its own, so that the loop stays free while it runs.</summary>
-    private void Dispatch(HttpRequest request, long sequence) =>
+    /// <summary>
+    /// Runs the handler as a work item of its own on the pool: the model's defining trait. The loop
+    /// stays free while it runs, even if it blocks; its answer comes back as an event.
+    /// </summary>
+    protected override void RunHandler(HttpRequest request, long sequence, long now) =>
         ThreadPool.UnsafeQueueUserWorkItem(
             static work => _ = work.Connection.HandleAsync(work.Request, work.Sequence),
             (Connection: this, Request: request, Sequence: sequence),
@@ -179,9 +130,9 @@ internal sealed class TaskConnection : ModelConnection
         HttpResponse response;
         try
         {
-            response = await Route(request).HandleAsync(_closing.Token).ConfigureAwait(false);
+            response = await Route(request).HandleAsync(Closing.Token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
         {
             // The connection closed first: nobody waits for this answer.
             return;
@@ -208,7 +159,7 @@ internal sealed class TaskConnection : ModelConnection
         Exception? failure = null;
         try
         {
-            count = await pump.ReadAsync(_closing.Token).ConfigureAwait(false);
+            count = await pump.ReadAsync(Closing.Token).ConfigureAwait(false);
         }
         catch (Exception error)
         {
@@ -221,105 +172,43 @@ internal sealed class TaskConnection : ModelConnection
         }
     }
 
-    /// <summary>Sends <paramref name="output"/>; what completes at once is reported at once, the rest when its send completes.</summary>
-    private void Send(ReadOnlyMemory<byte> output, long now)
+    /// <summary>Sends with the socket's own <c>ValueTask</c>; a pending one posts a <see cref="ConnectionEventKind.Sent"/> event when it completes.</summary>
+    protected override bool StartSocketSend(ReadOnlyMemory<byte> output)
     {
-        while (!output.IsEmpty)
+        _send = Socket.SendAsync(output, SocketFlags.None);
+        if (_send.IsCompleted)
         {
-            var sending = Socket.SendAsync(output, SocketFlags.None);
-            if (!sending.IsCompleted)
-            {
-                _send = sending;
-                _sendPending = true;
-                // The client reads slower than we write: from now on it must keep to min-response-data-rate.
-                Core.SendStalled(output.Length, now);
-                sending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onSent);
-                return;
-            }
-
-            output = Core.Sent(sending.GetAwaiter().GetResult(), now);
+            return false;
         }
+
+        _send.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onSent);
+        return true;
     }
 
-    /// <summary>Starts reading as the core asks; true when that completed at once (and the core has been told).</summary>
-    private bool StartReceive(long now)
-    {
-        switch (Core.ReadDemand)
-        {
-            case ReadDemand.WaitForData:
-                // Between requests: wait for bytes without holding a buffer.
-                var waiting = Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
-                if (waiting.IsCompleted)
-                {
-                    waiting.GetAwaiter().GetResult();
-                    return ReceiveNow(now);
-                }
+    protected override int SendResult() => _send.GetAwaiter().GetResult();
 
-                Pend(waiting, isWait: true);
-                return false;
-            case ReadDemand.Receive:
-                return ReceiveNow(now);
-            default:
-                return false;
+    /// <summary>Receives with the socket's own <c>ValueTask</c>; a pending one posts a <see cref="ConnectionEventKind.Received"/> event when it completes.</summary>
+    protected override bool StartSocketReceive(Memory<byte> buffer)
+    {
+        _receive = Socket.ReceiveAsync(buffer, SocketFlags.None);
+        if (_receive.IsCompleted)
+        {
+            return false;
         }
+
+        _receive.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReceived);
+        return true;
     }
 
-    private bool ReceiveNow(long now)
-    {
-        var memory = Core.GetReceiveMemory(now);
-        if (memory.IsEmpty)
-        {
-            // The core refused the head in progress; the step goes on with its answer.
-            return true;
-        }
-
-        var receiving = Socket.ReceiveAsync(memory, SocketFlags.None);
-        if (receiving.IsCompleted)
-        {
-            Core.Received(receiving.GetAwaiter().GetResult(), now);
-            return true;
-        }
-
-        Pend(receiving, isWait: false);
-        return false;
-    }
-
-    private void Pend(ValueTask<int> receiving, bool isWait)
-    {
-        _receive = receiving;
-        _receivePending = true;
-        _receiveIsWait = isWait;
-        receiving.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_onReceived);
-    }
-
-    private void OnReceived(long now)
-    {
-        _receivePending = false;
-        var count = _receive.GetAwaiter().GetResult();
-        if (!_receiveIsWait)
-        {
-            Core.Received(count, now);
-        }
-        else if (Core.ReadDemand != ReadDemand.None)
-        {
-            ReceiveNow(now);
-        }
-    }
+    protected override int ReceiveResult() => _receive.GetAwaiter().GetResult();
 
     /// <summary>
-    /// Makes sure the timer fires by the core's next deadline. It is set again only for an earlier
-    /// deadline: a later one (the idle deadline moving on with each request) is left to the check the
-    /// pending firing makes, so a request costs no timer change.
+    /// Sets the connection's timer, made on first use, to post a <see cref="ConnectionEventKind.DeadlineDue"/>
+    /// event by <paramref name="due"/>. The base sets it only for an earlier deadline, so a request
+    /// (moving the idle deadline on) costs no timer change.
     /// </summary>
-    private void ArmTimer()
+    protected override void SetTimer(long due)
     {
-        var due = Core.NextDeadline;
-        if (due >= _timerDue)
-        {
-            return;
-        }
-
-        _timerDue = due;
         _timer ??= new Timer(static state => ((TaskConnection)state!)._events.Writer.TryWrite(new ConnectionEvent(ConnectionEventKind.DeadlineDue)), this, Timeout.Infinite, Timeout.Infinite);
         _timer.Change(DeadlineWait.Milliseconds(due), Timeout.Infinite);
     }

@@ -181,12 +181,7 @@ public sealed class DataRateTests
     public void A_client_that_acknowledges_nothing_of_a_stalled_send_is_closed_with_a_reset_after_the_grace()
     {
         var d = new CoreDriver { BytesAcknowledged = 7_000 };
-        d.Receive(Get("/big"));
-        d.Respond(0, new string('b', 100_000));
-        var output = d.TakeOutput();
-        var stalled = d.Now;
-
-        d.Core.SendStalled(output.Length, d.Now);
+        var (stalled, _) = StallSending(d);
 
         Assert.Equal(stalled + 5_001, d.Core.NextDeadline);
         d.CheckDeadlinesAt(stalled + 5_000);
@@ -202,11 +197,7 @@ public sealed class DataRateTests
     public void A_client_that_acknowledges_enough_of_a_stalled_send_keeps_its_connection()
     {
         var d = new CoreDriver { BytesAcknowledged = 7_000 };
-        d.Receive(Get("/big"));
-        d.Respond(0, new string('b', 100_000));
-        var output = d.TakeOutput();
-        var stalled = d.Now;
-        d.Core.SendStalled(output.Length, d.Now);
+        var (stalled, _) = StallSending(d);
 
         // 240 bytes/s for 6 s.
         d.BytesAcknowledged = 7_000 + 1_440;
@@ -224,10 +215,7 @@ public sealed class DataRateTests
     public void A_stalled_send_that_completes_stops_the_response_clock()
     {
         var d = new CoreDriver { BytesAcknowledged = 0 };
-        d.Receive(Get("/big"));
-        d.Respond(0, new string('b', 100_000));
-        var output = d.TakeOutput();
-        d.Core.SendStalled(output.Length, d.Now);
+        StallSending(d);
 
         d.Advance(4_000);
         d.Sent();
@@ -242,15 +230,10 @@ public sealed class DataRateTests
     public void Without_the_kernels_count_the_pending_bytes_are_credited_whole()
     {
         var d = new CoreDriver { BytesAcknowledged = null };
-        d.Receive(Get("/big"));
-        d.Respond(0, new string('b', 100_000));
-        var output = d.TakeOutput();
-        var stalled = d.Now;
-
-        d.Core.SendStalled(output.Length, d.Now);
+        var (stalled, pending) = StallSending(d);
 
         // The pending bytes pay for the time the rate allows them: far past the grace.
-        var due = stalled + (long)(output.Length / 240.0 * 1000) + 1;
+        var due = stalled + (long)(pending / 240.0 * 1000) + 1;
         Assert.Equal(due, d.Core.NextDeadline);
         d.CheckDeadlinesAt(stalled + 5_001);
         Assert.Equal(ConnectionState.Open, d.State);
@@ -266,14 +249,21 @@ public sealed class DataRateTests
     public void With_the_response_rate_off_a_stalled_send_has_no_deadline()
     {
         var d = new CoreDriver(Defaults with { MinResponseDataRate = MinDataRate.Off }) { BytesAcknowledged = 0 };
-        d.Receive(Get("/big"));
-        d.Respond(0, new string('b', 100_000));
-        var output = d.TakeOutput();
-
-        d.Core.SendStalled(output.Length, d.Now);
+        StallSending(d);
 
         Assert.Equal(long.MaxValue, d.Core.NextDeadline);
         d.CheckDeadlinesAt(d.Now + 3_600_000);
         Assert.Equal(ConnectionState.Open, d.State);
+    }
+
+    /// <summary>Answers a GET with 100,000 bytes, of which the send stalls on all it took: the client stopped reading. When it stalled, and how many bytes wait.</summary>
+    private static (long At, int Pending) StallSending(CoreDriver d)
+    {
+        d.Receive(Get("/big"));
+        d.Respond(0, new string('b', 100_000));
+        var output = d.TakeOutput();
+        var stalled = d.Now;
+        d.Core.SendStalled(output.Length, stalled);
+        return (stalled, output.Length);
     }
 }

@@ -64,6 +64,20 @@ public sealed class SplitPropertyTests
     {
         var d = new CoreDriver();
         var answered = 0;
+        foreach (var piece in Pieces(wire, cuts))
+        {
+            d.ClientSends(piece);
+            Settle(d, ref answered);
+        }
+
+        d.ClientEnds();
+        Settle(d, ref answered);
+        return (d.Requests.Select(r => $"{r.Sequence} {ParserDriver.Describe(r.Request)}").ToList(), Wire.WithoutDates(d.Output), d.State);
+    }
+
+    /// <summary><paramref name="wire"/> cut at <paramref name="cuts"/> (ascending; a cut at or before the last is skipped), the rest as the last piece.</summary>
+    private static IEnumerable<byte[]> Pieces(byte[] wire, int[] cuts)
+    {
         var at = 0;
         foreach (var cut in cuts.Append(wire.Length))
         {
@@ -72,14 +86,9 @@ public sealed class SplitPropertyTests
                 continue;
             }
 
-            d.ClientSends(wire[at..cut]);
+            yield return wire[at..cut];
             at = cut;
-            Settle(d, ref answered);
         }
-
-        d.ClientEnds();
-        Settle(d, ref answered);
-        return (d.Requests.Select(r => $"{r.Sequence} {ParserDriver.Describe(r.Request)}").ToList(), Wire.WithoutDates(d.Output), d.State);
     }
 
     private static void Settle(CoreDriver d, ref int answered)
@@ -111,16 +120,9 @@ public sealed class SplitPropertyTests
     private static (string Body, string Output, string[] Paths) RunUpload(byte[] wire, int[] cuts)
     {
         var d = new CoreDriver(CoreDriver.Defaults with { StreamedBodyLimit = request => request.Path == "/up" ? 1_000_000 : null });
-        var at = 0;
-        foreach (var cut in cuts.Append(wire.Length))
+        foreach (var piece in Pieces(wire, cuts))
         {
-            if (cut <= at)
-            {
-                continue;
-            }
-
-            d.ClientSends(wire[at..cut]);
-            at = cut;
+            d.ClientSends(piece);
             for (var round = 0; round < 10; round++)
             {
                 d.Pump();
