@@ -7,6 +7,12 @@ namespace ActorHttp.Bench;
 /// <summary>What holding many idle keep-alive connections cost a server.</summary>
 public sealed record IdleMemoryResult(int Connections, long ResidentBefore, long ResidentAfter)
 {
+    /// <summary>Connections asked for that the server refused, closed or left unanswered (only counted by <see cref="IdleConnections.HoldAsync"/>).</summary>
+    public int Failed { get; init; }
+
+    /// <summary>The server's threads while the connections were held; 0 when not read.</summary>
+    public int ThreadsAfter { get; init; }
+
     public double BytesPerConnection => Connections == 0 ? double.NaN : (double)(ResidentAfter - ResidentBefore) / Connections;
 }
 
@@ -34,6 +40,51 @@ public static class IdleConnections
 
             await Task.Delay(settle);
             return new IdleMemoryResult(sockets.Count, before, server.ResidentBytes());
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Like <see cref="MeasureAsync"/>, for servers that may refuse some of the connections (a
+    /// bounded worker pool answers 503, or queues them unanswered): a connection that is refused,
+    /// closed, or not answered within <paramref name="perConnection"/> is counted in
+    /// <see cref="IdleMemoryResult.Failed"/> instead of ending the measurement; the rest are held.
+    /// </summary>
+    public static async Task<IdleMemoryResult> HoldAsync(ServerProcess server, int count, TimeSpan settle, TimeSpan perConnection, Func<int>? threads = null)
+    {
+        var before = server.ResidentBytes();
+        var sockets = new List<Socket>(count);
+        var failed = 0;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            for (var opened = 0; opened < count && !deadline.IsCancellationRequested; opened += 100)
+            {
+                var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(100, count - opened)).Select(async _ =>
+                {
+                    using var one = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+                    one.CancelAfter(perConnection);
+                    try
+                    {
+                        return await OpenAsync(server.Port, one.Token);
+                    }
+                    catch (Exception error) when (error is OperationCanceledException or System.Net.Sockets.SocketException or IOException)
+                    {
+                        return null;
+                    }
+                }));
+                sockets.AddRange(batch.OfType<Socket>());
+                failed += batch.Count(socket => socket is null);
+            }
+
+            await Task.Delay(settle);
+            return new IdleMemoryResult(sockets.Count, before, server.ResidentBytes()) { Failed = failed, ThreadsAfter = threads?.Invoke() ?? 0 };
         }
         finally
         {
