@@ -50,7 +50,7 @@ public static class Knobs
         ["open-loop"] = $"{options.OpenLoopRate} requests/s on /hello for {options.OpenLoopDuration.TotalSeconds:0.#} s, up to {options.OpenLoopMaxConnections} connections, 5 s request timeout, {options.OpenLoopGrace.TotalSeconds:0.#} s grace",
         ["normal clients"] = $"{options.NormalConnections} connections on /hello, a request at a time, new connection every 100 requests, 5 s timeout, 100 ms pause after a failure",
         ["fault clients"] = $"{options.FaultConnections} connections cycling their mix (crash, cpu, blocking); hang: {options.HangConnections} connections on /slow?ms={options.HangMilliseconds}",
-        ["fault phases"] = $"baseline {options.FaultBaseline.TotalSeconds:0.#} s, fault {options.FaultWindow.TotalSeconds:0.#} s",
+        ["fault phases"] = $"baseline {options.FaultBaseline.TotalSeconds:0.##} s, fault {options.FaultWindow.TotalSeconds:0.##} s (slow-client attacks: measured after {options.AttackRamp.TotalSeconds:0.#} s for slowhttptest to open its sockets)",
         ["slowhttptest"] = $"{options.AttackSockets} sockets; -H -i 10 (slowloris), -B -i 10 -s 8192 on /echo (slow-body), -X -k 4 -n 5 -w 1 -y 64 -z 32 on /bench/1m.bin (slow-reader)",
         ["overload"] = $"capacity: wrk closed loop on {options.OverloadPath} with {options.Connections} connections; then open loop at 2x that rate (at least 100/s) on it, up to {options.OpenLoopMaxConnections * 2} connections",
         ["counter"] = $"{options.Connections} connections on /counter for {options.CounterWindow.TotalSeconds:0.#} s",

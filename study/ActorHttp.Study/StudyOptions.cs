@@ -53,6 +53,9 @@ public sealed record StudyOptions
 
     public required TimeSpan FaultWindow { get; init; }
 
+    /// <summary>How long slowhttptest gets to open its sockets before the normal clients measure.</summary>
+    public required TimeSpan AttackRamp { get; init; }
+
     /// <summary>The overload scenario's route: CPU-bound, so twice what a model sustains is a rate the generator can send.</summary>
     public string OverloadPath { get; init; } = "/cpu?us=1000";
 
@@ -74,6 +77,7 @@ public sealed record StudyOptions
         AttackSockets = 1_000,
         FaultBaseline = TimeSpan.FromSeconds(5),
         FaultWindow = TimeSpan.FromSeconds(10),
+        AttackRamp = TimeSpan.FromSeconds(3),
         CounterWindow = TimeSpan.FromSeconds(6),
         FreshServers = true,
     };
@@ -86,12 +90,13 @@ public sealed record StudyOptions
         DurationSeconds = 1,
         IdleCounts = [1_000, 2_000],
         OpenLoopRate = 1_000,
-        OpenLoopDuration = TimeSpan.FromSeconds(2),
+        OpenLoopDuration = TimeSpan.FromSeconds(1.5),
         OpenLoopGrace = TimeSpan.FromSeconds(2),
         AttackSockets = 200,
-        FaultBaseline = TimeSpan.FromSeconds(1),
-        FaultWindow = TimeSpan.FromSeconds(1.5),
-        CounterWindow = TimeSpan.FromSeconds(1.5),
+        FaultBaseline = TimeSpan.FromSeconds(0.75),
+        FaultWindow = TimeSpan.FromSeconds(1.25),
+        AttackRamp = TimeSpan.FromSeconds(1),
+        CounterWindow = TimeSpan.FromSeconds(1),
         FreshServers = false,
     };
 }

@@ -32,6 +32,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
         }
 
         var samples = new Dictionary<(string Server, string Scenario), List<Sample>>();
+        var clock = Stopwatch.StartNew();
         try
         {
             foreach (var server in servers.Where(s => !_unavailable.ContainsKey(s)))
@@ -50,7 +51,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
             {
                 foreach (var scenario in scenarios.Where(s => round == 1 || Scenario.HasRounds(s)))
                 {
-                    console.WriteLine($"== {scenario}{(Scenario.HasRounds(scenario) && options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "")}");
+                    console.WriteLine($"== {scenario}{(Scenario.HasRounds(scenario) && options.Rounds > 1 ? $" (round {round} of {options.Rounds})" : "")} [{clock.Elapsed.TotalSeconds:0} s]");
                     foreach (var server in servers)
                     {
                         var sample = await MeasureOrSkipAsync(server, scenario, cancellationToken);
@@ -213,7 +214,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
         foreach (var count in options.IdleCounts)
         {
             var step = count.ToString(CultureInfo.InvariantCulture);
-            var settle = options.FreshServers ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(1);
+            var settle = options.FreshServers ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(0.5);
             var memory = await IdleConnections.HoldAsync(process, count, settle, TimeSpan.FromSeconds(3), () => ProcStats.Read(process).Threads);
             rows.Add(new StudyRow
             {
@@ -230,7 +231,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
             observations.Add(new(server.Name, Scenario.IdleMemory, step, "kib_per_connection", StudyRow.Figure(memory.BytesPerConnection / 1024, 2)));
             console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"   {server.Name} idle {count}: held {memory.Connections}, failed {memory.Failed}, {memory.BytesPerConnection / 1024:0.0} KiB each, {memory.ThreadsAfter} threads"));
             // The server closes the connections the test dropped before the next count is opened.
-            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+            await Task.Delay(options.FreshServers ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(0.3), cancellationToken);
         }
 
         return new Sample(rows, observations);
@@ -373,7 +374,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
     {
         process.TruncateOutput();
         await using var sampler = ServerSampler.Start(process);
-        var ramp = TimeSpan.FromSeconds(1.5);
+        var ramp = options.AttackRamp;
         var seconds = (int)Math.Ceiling((ramp + options.FaultWindow).TotalSeconds) + 5;
         var output = Path.Combine(paths.WorkDirectory, $"slowhttptest-{process.Port}.log");
         LoopResult normal;
