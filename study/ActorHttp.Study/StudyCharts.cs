@@ -65,7 +65,7 @@ public static class StudyCharts
         plot.Title($"Requests/s against connections, per model ({results.Mode} run)");
         plot.Legend.Alignment = ScottPlot.Alignment.UpperRight;
         plot.ShowLegend();
-        plot.Axes.Margins(bottom: 0);
+        plot.Axes.SetLimitsY(0, rows.Max(r => r.Rps!.Value) / 1000 * 1.1);
         return plot;
     }
 
@@ -110,8 +110,7 @@ public static class StudyCharts
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             faults.Select((name, f) => new ScottPlot.Tick(f * (servers.Count + 1) + (servers.Count - 1) / 2.0, name)).ToArray());
         plot.Axes.Bottom.MajorTickStyle.Length = 0;
-        var decades = Enumerable.Range(-1, (int)Math.Ceiling(top) + 2).Select(e => new ScottPlot.Tick(e, Math.Pow(10, e).ToString("0.#", CultureInfo.InvariantCulture))).ToArray();
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(decades);
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(LogTicks(-1, (int)Math.Ceiling(top) + 1));
         plot.Axes.SetLimitsY(Math.Log10(floorMs), Math.Ceiling(top) + 0.2);
         plot.YLabel("normal clients' p99 on /hello, ms (log scale)");
         plot.Title($"p99 of normal clients under each fault; thin dark bar: the same clients without the fault ({results.Mode} run)");
@@ -197,7 +196,7 @@ public static class StudyCharts
         }
 
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(percentiles.Select(p => new ScottPlot.Tick(Nines(p), p.ToString("0.##", CultureInfo.InvariantCulture) + "%")).ToArray());
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(Enumerable.Range(-2, 8).Select(e => new ScottPlot.Tick(e, Math.Pow(10, e).ToString("0.##", CultureInfo.InvariantCulture))).ToArray());
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(LogTicks(-2, 6));
         var rate = results.Observations.FirstOrDefault(o => o.Scenario == Scenario.OpenLoop && o.Name == "offered_rps")?.Value;
         plot.XLabel("percentile");
         plot.YLabel("latency from the scheduled send, ms (log scale)");
@@ -206,6 +205,13 @@ public static class StudyCharts
         plot.ShowLegend();
         return plot;
     }
+
+    /// <summary>Ticks at 1, 2 and 5 times each power of ten from 10^<paramref name="from"/> to 10^<paramref name="to"/>, placed on a log10 axis.</summary>
+    public static ScottPlot.Tick[] LogTicks(int from, int to) =>
+        Enumerable.Range(from, to - from + 1)
+            .SelectMany(e => new[] { 1.0, 2, 5 }.Select(m => m * Math.Pow(10, e)))
+            .Select(v => new ScottPlot.Tick(Math.Log10(v), v.ToString("#,0.##", CultureInfo.InvariantCulture)))
+            .ToArray();
 
     /// <summary>A percentile as its count of nines: 90 → 1, 99 → 2, 99.9 → 3.</summary>
     public static double Nines(double percentile) => -Math.Log10(1 - (percentile / 100));

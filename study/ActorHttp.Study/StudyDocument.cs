@@ -168,6 +168,17 @@ public static class StudyDocument
         return kept < 0.8 || success < 0.99 || p99Grew ? Harm.Slowed : Harm.Unharmed;
     }
 
+    /// <summary>What the design (issue 12, docs' model table) expected to hurt each model: the faults that would show it.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Expected, string[] Faults)> Expectations = new Dictionary<string, (string, string[])>
+    {
+        ["actors"] = ("little: that is the claim to measure", [.. Scenario.Faults]),
+        ["threads"] = ("memory and switches per connection; slow clients hold threads", [Scenario.Slowloris, Scenario.SlowBody, Scenario.SlowReader, Scenario.Hang]),
+        ["pool"] = ("slow clients exhaust the workers", [Scenario.Slowloris, Scenario.SlowBody, Scenario.SlowReader, Scenario.Hang]),
+        ["eventloop"] = ("any blocking or CPU-heavy handler stalls everyone", [Scenario.Cpu, Scenario.Blocking]),
+        ["tasks"] = ("sync-over-async starves the thread pool", [Scenario.Blocking]),
+        ["kestrel"] = ("sync-over-async starves the thread pool, as for tasks", [Scenario.Blocking]),
+    };
+
     private static void AppendModels(StringBuilder md, StudyResults results)
     {
         md.AppendLine();
@@ -276,6 +287,16 @@ public static class StudyDocument
                 bad.Add("staying up");
             }
 
+            if (Expectations.TryGetValue(server, out var expectation))
+            {
+                var judged = expectation.Faults.Select(f => (f, harm: Judge(results, server, f))).Where(p => p.harm != Harm.Unmeasured).ToList();
+                if (judged.Count > 0)
+                {
+                    md.AppendLine();
+                    md.AppendLine($"The design expected this to hurt it: {expectation.Expected}. Measured: {string.Join(", ", judged.Select(p => $"{p.f} {p.harm.ToString().ToLowerInvariant()}"))}.");
+                }
+            }
+
             md.AppendLine();
             md.AppendLine($"Good at: {(good.Count == 0 ? "nothing stood out" : string.Join("; ", good))}. Bad at: {(bad.Count == 0 ? "nothing measured here" : string.Join("; ", bad))}.");
         }
@@ -297,7 +318,9 @@ public static class StudyDocument
         {
             var spread = plain.Max(p => p.rps!.Value) / plain.Min(p => p.rps!.Value);
             md.AppendLine();
-            md.AppendLine(Invariant($"Here, plaintext (cached, tiny answers) from {plain.MinBy(p => p.rps)!.m} {plain.Min(p => p.rps):N0} to {plain.MaxBy(p => p.rps)!.m} {plain.Max(p => p.rps):N0} requests/s: a spread of {spread:0.00}×. {(spread <= 1.5 ? "That agrees: on an in-memory load the models stay within half of each other." : "That differs: on this machine the scheduling model alone moves throughput by more than half, since with 2 cores shared with the load generator every context switch and hand-off between threads is paid for out of the same CPU.")}"));
+            var cpu = StudyServer.ModelNames.Select(m => (m, us: results.Row(m, Scenario.Plaintext)?.CpuUsPerRequest)).Where(p => p.us is > 0).ToList();
+            var cpuSpread = cpu.Count >= 2 ? Invariant($" CPU per request ran from {cpu.Min(p => p.us):0.#} µs ({cpu.MinBy(p => p.us)!.m}) to {cpu.Max(p => p.us):0.#} µs ({cpu.MaxBy(p => p.us)!.m}).") : "";
+            md.AppendLine(Invariant($"Here, plaintext (cached, tiny answers) from {plain.MinBy(p => p.rps)!.m} {plain.Min(p => p.rps):N0} to {plain.MaxBy(p => p.rps)!.m} {plain.Max(p => p.rps):N0} requests/s: a spread of {spread:0.00}×.{cpuSpread} {(spread <= 1.5 ? "That agrees: on an in-memory load the models stay within half of each other." : "That differs: here the scheduling model alone moves throughput by more than half; with the load generator on the same 2 cores, every cycle a model spends per request is a cycle the generator and the other requests do not get.")}"));
         }
 
         var threadSteps = results.Rows.Where(r => r.Server == "threads" && r.Scenario == Scenario.Connections && r.Rps is not null).OrderBy(r => double.Parse(r.Step!, CultureInfo.InvariantCulture)).ToList();
@@ -306,14 +329,22 @@ public static class StudyDocument
             var at256 = threadSteps.FirstOrDefault(r => r.Step == "256") ?? threadSteps[0];
             var top = threadSteps[^1];
             var kept = top.Rps!.Value / Math.Max(1, at256.Rps!.Value);
+            var switches = (results.Observed("threads", Scenario.Connections, at256.Step, "context_switches_per_request"), results.Observed("threads", Scenario.Connections, top.Step, "context_switches_per_request"));
+            var cost = Invariant($"CPU per request {at256.CpuUsPerRequest:0.#} → {top.CpuUsPerRequest:0.#} µs, context switches per request {switches.Item1:0.##} → {switches.Item2:0.##}");
             md.AppendLine();
-            md.AppendLine(Invariant($"threads (MT) went from {at256.Rps:N0} requests/s at {at256.Step} connections to {top.Rps:N0} at {top.Step} ({kept:0.00} of it), with {top.Threads} threads. {(kept >= 0.6 && kept < 0.95 ? "That agrees with Flash's slow decline." : kept >= 0.95 ? "It did not decline: a modern kernel schedules thousands of mostly blocked threads cheaply, where 1999's could not." : "It fell faster than Flash's MT: thousands of runnable threads on 2 cores pay in switches and cache misses.")}"));
+            md.AppendLine(Invariant($"threads (MT) went from {at256.Rps:N0} requests/s at {at256.Step} connections to {top.Rps:N0} at {top.Step} ({kept:0.00} of it), with {top.Threads} threads; {cost}. {(kept >= 0.6 && kept < 0.95 ? "That agrees with Flash's slow decline." : kept >= 0.95 ? "It did not decline, unlike Flash's MT." : "It fell faster than Flash's MT.")}"));
         }
 
         if (results.Row("pool", Scenario.Connections, "4096") is { Skipped: null } pool4096)
         {
             md.AppendLine();
             md.AppendLine(Invariant($"The bounded pool (nearest to Flash's MP, whose processes were a fixed pool) answered {pool4096.Non2xx:N0} requests with ≥ 400 and had {pool4096.Errors:N0} socket errors at 4,096 connections: a connection holds its worker until it closes, so past workers + queue newcomers are refused."));
+        }
+
+        if (plain.Count < 2 && threadSteps.Count < 2)
+        {
+            md.AppendLine();
+            md.AppendLine("Not measured in this run (it needs plaintext or the connection steps of several models).");
         }
 
         // SEDA: overload fairness.
@@ -337,6 +368,12 @@ public static class StudyDocument
                 : "None refused work with a status: every server queued, so latency is what grows under overload, as SEDA warned for servers without admission control.");
         }
 
+        if (overload.Count == 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Not measured in this run.");
+        }
+
         // von Behren vs Pariag.
         md.AppendLine();
         md.AppendLine("**Threads against events.** von Behren et al. (2003, Capriccio) found threads can match events (with 100,000 cheap threads); Pariag et al. (EuroSys 2007) found events and pipelines 18% ahead of threads, and that tuning flips the results, so every knob must be published (results.md lists ours).");
@@ -351,6 +388,12 @@ public static class StudyDocument
             md.AppendLine(Invariant($"Here threads served {ratio:0.00}× the event loop's plaintext requests/s. {(ratio >= 0.95 ? "Threads matched events on throughput, as von Behren argued." : ratio >= 0.75 ? "Events led by a margin like Pariag's." : "Events led by far more than Pariag's 18%.")}{(idleThreads?.Value is { } kt && idleLoop?.Value is { } kl ? $" Memory is where threads pay: {kt:0.#} KiB per idle connection against the event loop's {kl:0.#} KiB." : "")}"));
         }
 
+        if (th is not > 0 || ev is not > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Not measured in this run (it needs plaintext from threads and eventloop).");
+        }
+
         // Ousterhout: a long handler freezes the loop.
         md.AppendLine();
         md.AppendLine("**Ousterhout** (1996): events need no locks, but a long-running handler freezes the loop.");
@@ -360,6 +403,11 @@ public static class StudyDocument
             var d = results.Row("eventloop", Scenario.Cpu, "fault")!;
             md.AppendLine();
             md.AppendLine(Invariant($"Here, with 10% of one client group's requests burning 5 ms of CPU, the event loop's normal clients went {b.Rps:N0} → {d.Rps:N0} requests/s and p99 {b.P99Ms:0.##} → {d.P99Ms:0.##} ms ({cpuHarm.ToString().ToLowerInvariant()}); actors: {Judge(results, "actors", Scenario.Cpu).ToString().ToLowerInvariant()}. {(cpuHarm is Harm.Hurt or Harm.Slowed ? "That agrees." : "The loop was not frozen badly enough to show it here.")}"));
+        }
+        else
+        {
+            md.AppendLine();
+            md.AppendLine("Not measured in this run (it needs the event loop's cpu fault).");
         }
 
         // .NET thread-pool starvation.
@@ -373,13 +421,18 @@ public static class StudyDocument
             {
                 var b = results.Row(server, Scenario.Blocking, "baseline")!;
                 var d = results.Row(server, Scenario.Blocking, "fault")!;
-                md.AppendLine(Invariant($"- {server}: {harm.ToString().ToLowerInvariant()}, normal clients {b.Rps:N0} → {d.Rps:N0} requests/s, p99 {b.P99Ms:0.##} → {d.P99Ms:0.##} ms, peak {d.Threads} threads."));
+                md.AppendLine(Invariant($"- {server}: {harm.ToString().ToLowerInvariant()}, normal clients {b.Rps:N0} → {d.Rps:N0} requests/s, p99 {b.P99Ms:0.##} → {d.P99Ms:0.##} ms, threads at the peak {b.Threads} → {d.Threads}."));
             }
 
             md.AppendLine();
             md.AppendLine(pooled.Any(p => p.harm is Harm.Hurt or Harm.Slowed)
-                ? "The pool-based servers that suffered agree with the guidance; the thread counts show the pool's injection."
+                ? "Those that suffered agree with the guidance; a thread count that grew during the fault is the pool injecting threads."
                 : "At 10% of one client group blocking 50 ms, the pool kept up here: the starvation needs more blocking than this load gives.");
+        }
+        else
+        {
+            md.AppendLine();
+            md.AppendLine("Not measured in this run.");
         }
 
         md.AppendLine();
@@ -388,7 +441,15 @@ public static class StudyDocument
         if (open.Count > 0)
         {
             md.AppendLine();
-            md.AppendLine(Invariant($"Here, at {results.Observed(open[0].s, Scenario.OpenLoop, null, "offered_rps"):N0} requests/s (far below every model's capacity), p99 ranged from {open.Min(p => p.row!.P99Ms):0.##} ms ({open.MinBy(p => p.row!.P99Ms)!.s}) to {open.Max(p => p.row!.P99Ms):0.##} ms ({open.MaxBy(p => p.row!.P99Ms)!.s}); the latencies count from each request's scheduled time, so a stall is charged to every request it delayed."));
+            var rate = results.Observed(open[0].s, Scenario.OpenLoop, null, "offered_rps");
+            var lowest = results.Rows.Where(r => r.Scenario == Scenario.Plaintext && r.Rps is > 0).Select(r => (r.Server, r.Rps!.Value)).OrderBy(p => p.Value).FirstOrDefault();
+            var below = lowest.Server is not null && rate < lowest.Value / 2 ? Invariant($" (under half the lowest closed-loop plaintext rate measured here, {lowest.Server}'s {lowest.Value:N0})") : "";
+            md.AppendLine(Invariant($"Here, at {rate:N0} requests/s{below}, p99 ranged from {open.Min(p => p.row!.P99Ms):0.##} ms ({open.MinBy(p => p.row!.P99Ms)!.s}) to {open.Max(p => p.row!.P99Ms):0.##} ms ({open.MaxBy(p => p.row!.P99Ms)!.s}); the latencies count from each request's scheduled time, so a stall is charged to every request it delayed."));
+        }
+        else
+        {
+            md.AppendLine();
+            md.AppendLine("Not measured in this run.");
         }
     }
 
