@@ -30,6 +30,17 @@ public class SetupTests
     }
 
     [Fact]
+    public void Rounds_and_fresh_servers_can_be_asked_of_a_quick_run()
+    {
+        var arguments = StudyArguments.Parse(["--quick", "--rounds", "2", "--fresh"]);
+
+        Assert.Equal(2, arguments.Options.Rounds);
+        Assert.True(arguments.Options.FreshServers);
+        Assert.Equal("quick", arguments.Options.Mode);
+        Assert.Throws<ArgumentException>(() => StudyArguments.Parse(["--rounds", "0"]));
+    }
+
+    [Fact]
     public void A_full_run_into_the_default_folder_rewrites_the_document_in_docs()
     {
         var arguments = StudyArguments.Parse(["--repo", "/repo"]);

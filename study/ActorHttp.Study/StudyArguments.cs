@@ -13,7 +13,10 @@ public sealed record StudyArguments(
 {
     public const string Usage = """
         Usage: study/run [--quick] [--models m1,m2] [--scenarios s1,s2] [--out DIR] [--doc FILE] [--report-only]
+                         [--rounds N] [--fresh]
           --quick        one short round of every scenario (under 5 minutes): a smoke run, not the study
+          --rounds N     rounds of the throughput scenarios (full: 3, quick: 1)
+          --fresh        a fresh server for every fault and the memory test, as the full run does (quick reuses one)
           --models       servers to run: actors, threads, pool, eventloop, tasks, kestrel, nginx (default: all)
           --scenarios    plaintext, json, pipelined, connections, idle-memory, open-loop, crash, hang, cpu,
                          blocking, slowloris, slow-body, slow-reader, overload, counter (default: all)
@@ -38,7 +41,7 @@ public sealed record StudyArguments(
                 : throw new ArgumentException($"{name} needs a value");
         }
 
-        var known = new[] { "--quick", "--report-only", "--models", "--scenarios", "--out", "--doc", "--repo", "--commit" };
+        var known = new[] { "--quick", "--report-only", "--fresh", "--models", "--scenarios", "--out", "--doc", "--repo", "--commit", "--rounds" };
         for (var i = 0; i < args.Count; i++)
         {
             if (!known.Contains(args[i]))
@@ -46,7 +49,7 @@ public sealed record StudyArguments(
                 throw new ArgumentException($"unknown argument {args[i]}");
             }
 
-            if (args[i] is not ("--quick" or "--report-only"))
+            if (args[i] is not ("--quick" or "--report-only" or "--fresh"))
             {
                 i++;
             }
@@ -57,8 +60,19 @@ public sealed record StudyArguments(
         var defaultOut = Path.Combine(repository, "study", "results");
         var output = Path.GetFullPath(Value("--out") ?? defaultOut);
         var document = Value("--doc") ?? (!quick && output == defaultOut ? Path.Combine(repository, "docs", "concurrency-study.md") : null);
+        var options = quick ? StudyOptions.Quick : StudyOptions.Full;
+        if (Value("--rounds") is { } rounds)
+        {
+            options = options with { Rounds = int.TryParse(rounds, out var n) && n is > 0 and <= 20 ? n : throw new ArgumentException("--rounds must be a whole number from 1 to 20") };
+        }
+
+        if (args.Contains("--fresh"))
+        {
+            options = options with { FreshServers = true };
+        }
+
         return new StudyArguments(
-            quick ? StudyOptions.Quick : StudyOptions.Full,
+            options,
             StudyServer.Parse(Value("--models")),
             Scenario.Parse(Value("--scenarios")),
             repository,
