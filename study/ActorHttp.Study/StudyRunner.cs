@@ -35,17 +35,34 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
         var clock = Stopwatch.StartNew();
         try
         {
-            foreach (var server in servers.Where(s => !_unavailable.ContainsKey(s)))
+            // Started side by side (each .NET server spends a second or two starting up), then they
+            // wait idle for their turns. Every start ends in a process or a reason, so none started is
+            // lost to a sibling's failure or to cancellation: each is in _running and stopped below.
+            var starts = await Task.WhenAll(servers.Where(s => !_unavailable.ContainsKey(s)).Select(async server =>
             {
                 try
                 {
-                    await StartSharedAsync(server, cancellationToken);
+                    return (server, process: await StartAsync(server, SharedPort(server), cancellationToken), why: (string?)null);
                 }
-                catch (Exception error) when (error is InvalidOperationException or TimeoutException)
+                catch (Exception error) when (error is InvalidOperationException or TimeoutException or OperationCanceledException)
                 {
-                    console.WriteLine($"   {server.Name}: {_unavailable[server]}");
+                    return (server, process: (ServerProcess?)null, why: $"did not start: {error.Message.Split('\n')[0]}");
+                }
+            }));
+            foreach (var (server, process, why) in starts)
+            {
+                if (process is not null)
+                {
+                    _running[server] = process;
+                }
+                else
+                {
+                    _unavailable[server] = why!;
+                    console.WriteLine($"   {server.Name}: {why}");
                 }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
 
             for (var round = 1; round <= options.Rounds; round++)
             {
@@ -441,7 +458,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
     {
         try
         {
-            var process = await StartAsync(server, FirstPort + servers.ToList().IndexOf(server), cancellationToken);
+            var process = await StartAsync(server, SharedPort(server), cancellationToken);
             _running[server] = process;
             return process;
         }
@@ -451,6 +468,8 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
             throw;
         }
     }
+
+    private int SharedPort(StudyServer server) => FirstPort + servers.ToList().IndexOf(server);
 
     private async Task<ServerProcess> StartAsync(StudyServer server, int port, CancellationToken cancellationToken)
     {
