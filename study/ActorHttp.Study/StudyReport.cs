@@ -36,18 +36,18 @@ public static class StudyReport
             md.AppendLine();
             md.AppendLine($"{heading} {scenario}");
             md.AppendLine();
-            md.AppendLine("| server | step | requests/s | vs actors | p50 ms | p99 ms | p99 vs actors | p99.9 ms | CPU µs/request | threads | RSS MiB | errors | non-2xx |");
-            md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine("| server | step | requests/s | vs actors | p50 ms | p99 ms | p99 vs actors | p99.9 ms | CPU µs/request | switches/request | threads | RSS MiB | errors | non-2xx |");
+            md.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var row in Ordered(results, results.Rows.Where(r => r.Scenario == scenario)))
             {
                 if (row.Skipped is { } why)
                 {
-                    md.AppendLine($"| {row.Server} | {row.Step} | skipped: {why} | | | | | | | | | | |");
+                    md.AppendLine($"| {row.Server} | {row.Step} | skipped: {why} | | | | | | | | | | | |");
                     continue;
                 }
 
                 md.AppendLine(Invariant(
-                    $"| {row.Server} | {row.Step} | {N(row.Rps, "N0")} | {R(results.Ratio(row, r => r.Rps))} | {N(row.P50Ms, "0.00")} | {N(row.P99Ms, "0.00")} | {R(results.Ratio(row, r => r.P99Ms))} | {N(row.P999Ms, "0.00")} | {N(row.CpuUsPerRequest, "0.0")} | {row.Threads?.ToString(CultureInfo.InvariantCulture) ?? "–"} | {N(row.RssMb, "0")} | {row.Errors?.ToString("N0", CultureInfo.InvariantCulture) ?? "–"} | {row.Non2xx?.ToString("N0", CultureInfo.InvariantCulture) ?? "–"} |"));
+                    $"| {row.Server} | {row.Step} | {N(row.Rps, "N0")} | {R(results.Ratio(row, r => r.Rps))} | {N(row.P50Ms, "0.00")} | {N(row.P99Ms, "0.00")} | {R(results.Ratio(row, r => r.P99Ms))} | {N(row.P999Ms, "0.00")} | {N(row.CpuUsPerRequest, "0.0")} | {N(results.Observed(row.Server, row.Scenario, row.Step, "context_switches_per_request"), "0.00")} | {row.Threads?.ToString(CultureInfo.InvariantCulture) ?? "–"} | {N(row.RssMb, "0")} | {row.Errors?.ToString("N0", CultureInfo.InvariantCulture) ?? "–"} | {row.Non2xx?.ToString("N0", CultureInfo.InvariantCulture) ?? "–"} |"));
             }
         }
     }

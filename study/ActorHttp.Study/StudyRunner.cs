@@ -279,6 +279,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
             // Positive: answered requests the count lost (a lost update); negative: counted requests whose answers were lost.
             new(server.Name, Scenario.Counter, null, "lost_updates", result.Successes - counted),
             new(server.Name, Scenario.Counter, null, "unanswered", result.Timeouts + result.Closed),
+            new(server.Name, Scenario.Counter, null, "context_switches_per_request", StudyRow.Figure(usage.ContextSwitchesPer(result.Successes + result.ErrorStatuses), 3)),
         ]);
     }
 
@@ -299,7 +300,7 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
 
         // Baseline.
         var (baseline, baselineUsage, baselineFault) = await NormalClientsAsync(process, options.FaultBaseline, load?.BaselineMix, load, cancellationToken);
-        rows.Add(LoopRow(name, scenario, "baseline", baseline, baselineUsage, baseline.Successes + baseline.ErrorStatuses + Answered(baselineFault)));
+        rows.Add(LoopRow(name, scenario, "baseline", baseline, baselineUsage, baseline.Successes + baseline.ErrorStatuses + Answered(baselineFault), observations));
         observations.Add(new(name, scenario, "baseline", "success_rate", StudyRow.Figure(baseline.SuccessRate, 4)));
 
         LoopResult during;
@@ -319,19 +320,19 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
                 observations.Add(new(name, scenario, step, "p99_ms", StudyRow.Figure(result.P99Ms)));
             }
 
-            rows.Add(LoopRow(name, scenario, "fault", during, usage, during.Successes + during.ErrorStatuses + Answered(fault)));
+            rows.Add(LoopRow(name, scenario, "fault", during, usage, during.Successes + during.ErrorStatuses + Answered(fault), observations));
         }
         else if (scenario == Scenario.Overload)
         {
             (during, usage, var offered) = await OverloadAsync(server, process, rows, observations, cancellationToken);
-            rows.Add(LoopRow(name, scenario, "fault", during, usage, during.Successes + during.ErrorStatuses + offered));
+            rows.Add(LoopRow(name, scenario, "fault", during, usage, during.Successes + during.ErrorStatuses + offered, observations));
         }
         else
         {
             (during, usage, var held) = await AttackAsync(process, scenario, cancellationToken);
             observations.Add(new(name, scenario, "fault", "attack_sockets", options.AttackSockets));
             observations.Add(new(name, scenario, "fault", "attack_sockets_held", held));
-            rows.Add(LoopRow(name, scenario, "fault", during, usage, during.Successes + during.ErrorStatuses));
+            rows.Add(LoopRow(name, scenario, "fault", during, usage, during.Successes + during.ErrorStatuses, observations));
         }
 
         observations.Add(new(name, scenario, "fault", "success_rate", StudyRow.Figure(during.SuccessRate, 4)));
@@ -409,6 +410,13 @@ public sealed partial class StudyRunner(BenchPaths paths, StudyOptions options, 
         }
 
         return (normal, await sampler.StopAsync(), held);
+    }
+
+    /// <summary>A row from looping clients; the server's context switches per request it answered go to <paramref name="observations"/> when given.</summary>
+    private static StudyRow LoopRow(string server, string scenario, string? step, LoopResult result, ServerUsage usage, long answeredByServer, List<Observation>? observations = null)
+    {
+        observations?.Add(new(server, scenario, step, "context_switches_per_request", StudyRow.Figure(usage.ContextSwitchesPer(answeredByServer), 3)));
+        return LoopRow(server, scenario, step, result, usage, answeredByServer);
     }
 
     private static StudyRow LoopRow(string server, string scenario, string? step, LoopResult result, ServerUsage usage, long answeredByServer) => new()
