@@ -29,6 +29,7 @@ try
         Host = commandLine.Host,
         Port = commandLine.Port,
         StaticRoot = commandLine.Root,
+        Model = commandLine.Model,
         DemoRoutes = commandLine.Demo,
     });
 }
@@ -42,7 +43,8 @@ catch (Exception error) when (error is ConfigurationException or FileNotFoundExc
 var host = server.Endpoint.Address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{server.Settings.Host}]" : server.Settings.Host;
 Console.WriteLine($"Listening on http://{host}:{server.Endpoint.Port}");
 
-// Ctrl+C and SIGTERM stop the host, which runs CoordinatedShutdown: stop accepting, drain, close.
+// Ctrl+C and SIGTERM stop the host, which drains (CoordinatedShutdown for the actors, the model
+// server's StopAsync for the others): stop accepting, drain, close.
 await server.Host.WaitForShutdownAsync();
 server.Host.Dispose();
 return 0;

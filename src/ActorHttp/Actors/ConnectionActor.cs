@@ -105,6 +105,21 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         _slot.IdleSince = 0;
         _scheduled.Cancel();
         _core.Release();
+        if (!_core.ResetOnClose && !_halfClosed)
+        {
+            // On Linux, disposing a socket with a receive pending (the zero-byte wait between
+            // requests) resets the connection; shutting the sending side first makes it a close the
+            // client reads as the end of the connection (an idle or reclaimed keep-alive connection).
+            try
+            {
+                _socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception error) when (error is SocketException or ObjectDisposedException)
+            {
+                // Already broken: disposing is all that is left to do.
+            }
+        }
+
         _socket.Dispose();
 
         // An operation still pending may touch its buffer until the socket's abort lands.

@@ -14,6 +14,12 @@ public enum IdleResponse
 /// <summary>The <c>actorhttp</c> section of the configuration, read once at start.</summary>
 public sealed record ServerSettings
 {
+    /// <summary>How connections and handlers are scheduled (<c>actorhttp.server.model</c>).</summary>
+    public ActorHttp.Models.ConcurrencyModel Model { get; init; } = ActorHttp.Models.ConcurrencyModel.Actors;
+
+    /// <summary>The settings of the non-actor models (<c>actorhttp.models</c>).</summary>
+    public ActorHttp.Models.ModelSettings Models { get; init; } = new();
+
     public string Host { get; init; } = "0.0.0.0";
     public int Port { get; init; } = 8080;
     public int ListenBacklog { get; init; } = 512;
@@ -81,9 +87,17 @@ public sealed record ServerSettings
         var limits = root.GetConfig("actorhttp.limits") ?? throw new ConfigurationException("Missing actorhttp.limits section");
         var supervision = root.GetConfig("actorhttp.supervision") ?? throw new ConfigurationException("Missing actorhttp.supervision section");
         var compression = root.GetConfig("actorhttp.compression") ?? throw new ConfigurationException("Missing actorhttp.compression section");
+        var models = root.GetConfig("actorhttp.models") ?? throw new ConfigurationException("Missing actorhttp.models section");
 
         var settings = new ServerSettings
         {
+            Model = ParseModel(Read(server, "server", "model", static (c, k) => c.GetString(k))),
+            Models = new ActorHttp.Models.ModelSettings
+            {
+                PoolThreads = Read(models, "models", "pool.threads", static (c, k) => c.GetInt(k)),
+                PoolQueue = Read(models, "models", "pool.queue", static (c, k) => c.GetInt(k)),
+                EventLoops = Read(models, "models", "eventloop.loops", static (c, k) => c.GetInt(k)),
+            },
             Host = Read(server, "server", "host", static (c, k) => c.GetString(k)),
             Port = Read(server, "server", "port", static (c, k) => c.GetInt(k)),
             ListenBacklog = Read(server, "server", "listen-backlog", static (c, k) => c.GetInt(k)),
@@ -153,6 +167,9 @@ public sealed record ServerSettings
         Require(Supervision.HandlerInstances > 0, "actorhttp.supervision.handler-instances must be positive");
         Require(Supervision.StartBackoffMin > TimeSpan.Zero, "actorhttp.supervision.start-backoff-min must be positive");
         Require(Supervision.StartBackoffMax >= Supervision.StartBackoffMin, "actorhttp.supervision.start-backoff-max must not be below start-backoff-min");
+        Require(Models.PoolThreads > 0, "actorhttp.models.pool.threads must be positive");
+        Require(Models.PoolQueue > 0, "actorhttp.models.pool.queue must be positive");
+        Require(Models.EventLoops > 0, "actorhttp.models.eventloop.loops must be positive");
     }
 
     private static void Require(bool condition, string message)
@@ -195,6 +212,11 @@ public sealed record ServerSettings
         "smallest" => System.IO.Compression.CompressionLevel.SmallestSize,
         _ => throw new ConfigurationException($"actorhttp.compression.level must be \"fastest\", \"optimal\" or \"smallest\", not \"{value}\""),
     };
+
+    private static ActorHttp.Models.ConcurrencyModel ParseModel(string value) =>
+        ActorHttp.Models.ModelSettings.TryParseModel(value, out var model)
+            ? model
+            : throw new ConfigurationException($"actorhttp.server.model must be {ActorHttp.Models.ModelSettings.ModelNames}, not \"{value}\"");
 
     private static IdleResponse ParseIdleResponse(string value) => value.Trim().ToLowerInvariant() switch
     {

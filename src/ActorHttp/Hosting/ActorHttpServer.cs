@@ -5,6 +5,9 @@ using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Handlers.Uploads;
 using ActorHttp.Actors;
+using ActorHttp.Handlers.Shared;
+using ActorHttp.Models;
+using ActorHttp.Protocol;
 using ActorHttp.Routing;
 using Akka.Actor;
 using Akka.Hosting;
@@ -25,6 +28,17 @@ public sealed record ServerOptions
 
     /// <summary>The folder of static files (<c>--root</c>), over <c>actorhttp.static-files.root</c>.</summary>
     public string? StaticRoot { get; init; }
+
+    /// <summary>The concurrency model's name (<c>--model</c>), over <c>actorhttp.server.model</c>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>
+    /// What the non-actor models (<c>actorhttp.server.model</c> other than <c>actors</c>) serve: the
+    /// handler of each request, a 404 or 405 answer being a handler too. Null: every request is
+    /// answered 404, as the actor model answers when no route is mapped. The actor model ignores it
+    /// and serves <see cref="Routes"/>.
+    /// </summary>
+    public Func<HttpRequest, ResolvedRequest>? ModelRoutes { get; init; }
 
     /// <summary>
     /// HOCON applied over the config files and under the environment: what the program insists on
@@ -52,7 +66,10 @@ public sealed record ServerOptions
     public Serilog.ILogger? Logger { get; init; }
 }
 
-/// <summary>A running server: a generic host with an Akka actor system that serves HTTP.</summary>
+/// <summary>
+/// A running server: a generic host that serves HTTP, with an Akka actor system for the actor model,
+/// or one of the other models' servers (<see cref="ModelServer"/>) as a hosted service of its own.
+/// </summary>
 public sealed class ActorHttpServer : IAsyncDisposable
 {
     private readonly HttpMessageInvoker _proxyClient;
@@ -71,6 +88,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     public ServerSettings Settings { get; }
 
+    /// <summary>The actor system; only the actor model has one (the others start no Akka at all, so that they are measured alone).</summary>
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
 
     public static async Task<ActorHttpServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
@@ -94,7 +112,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     private static async Task<ActorHttpServer> StartConfiguredAsync(ServerOptions options, CancellationToken cancellationToken)
     {
-        var config = ServerConfiguration.Load(options.ConfigFiles, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot, options.Environment);
+        var config = ServerConfiguration.Load(options.ConfigFiles, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot, options.Environment, options.Model);
         var settings = ServerSettings.FromConfig(config);
         if (options.DemoRoutes)
         {
@@ -157,17 +175,28 @@ public sealed class ActorHttpServer : IAsyncDisposable
             builder.Services.AddHostedService(services => services.GetRequiredService<AccessLogWriter>());
         }
 
-        builder.Services.AddAkka("actorhttp", akka =>
+        if (settings.Model == ConcurrencyModel.Actors)
         {
-            akka.AddHocon(config, HoconAddMode.Prepend)
-                .ConfigureLoggers(loggers =>
-                {
-                    loggers.LogLevel = LogSetup.AkkaLevel(config);
-                    loggers.ClearLoggers();
-                    loggers.AddLoggerFactory();
-                })
-                .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog, logger);
-        });
+            builder.Services.AddAkka("actorhttp", akka =>
+            {
+                akka.AddHocon(config, HoconAddMode.Prepend)
+                    .ConfigureLoggers(loggers =>
+                    {
+                        loggers.LogLevel = LogSetup.AkkaLevel(config);
+                        loggers.ClearLoggers();
+                        loggers.AddLoggerFactory();
+                    })
+                    .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog, logger);
+            });
+        }
+        else
+        {
+            // No actor system: its scheduler and dispatcher threads would run beside the model being
+            // measured. Hosted services stop in reverse order, so the model server drains before the
+            // access log (registered first) stops and writes the last lines.
+            var modelRoutes = options.ModelRoutes ?? ModelRoutesFor(options, settings, config).Resolve;
+            builder.Services.AddHostedService(_ => ModelServer.Create(listenSocket, settings, modelRoutes, logger, accessLog));
+        }
 
         var host = builder.Build();
         try
@@ -183,6 +212,24 @@ public sealed class ActorHttpServer : IAsyncDisposable
         }
 
         return new ActorHttpServer(host, endpoint, settings, proxyClient);
+    }
+
+    /// <summary>
+    /// What a model other than actors serves: the study's shared routes (the same handler code the
+    /// actor demo runs) with the demo; without it, the folder given by --root alone, or nothing (404).
+    /// The counter is a plain field where one thread calls every handler, and Interlocked elsewhere.
+    /// </summary>
+    private static SharedRoutes ModelRoutesFor(ServerOptions options, ServerSettings settings, Akka.Configuration.Config config)
+    {
+        if (options.DemoRoutes)
+        {
+            IRequestCounter counter = settings.Models.CallsHandlersFromOneThread(settings.Model) ? new SingleThreadCounter() : new InterlockedCounter();
+            return SharedRoutes.Create(StaticFileSettings.FromConfig(config), counter);
+        }
+
+        return options.StaticRoot is null
+            ? new SharedRoutes([])
+            : new SharedRoutes([new(["GET"], "/{*path}", new StaticFileRequestHandler(StaticFileSettings.FromConfig(config)))]);
     }
 
     /// <summary>Graceful stop: stop accepting, let requests finish within <c>shutdown-timeout</c>, close the rest.</summary>

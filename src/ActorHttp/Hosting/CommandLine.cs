@@ -2,31 +2,36 @@ using System.Globalization;
 
 namespace ActorHttp.Hosting;
 
-/// <summary>The server's command line: <c>--host H --port P --config FILE… --root DIR --no-demo</c>.</summary>
+/// <summary>The server's command line: <c>--host H --port P --config FILE… --root DIR --model M --no-demo</c>.</summary>
 public sealed record CommandLine
 {
     public const string Usage = """
-        Usage: ActorHttp.Server [--host HOST] [--port PORT] [--config FILE]... [--root DIR] [--no-demo]
+        Usage: ActorHttp.Server [--host HOST] [--port PORT] [--config FILE]... [--root DIR] [--model MODEL] [--no-demo]
           --host HOST    address to listen on (default from actorhttp.server.host: 0.0.0.0)
           --port PORT    TCP port; 0 picks a free one (default from actorhttp.server.port: 8080)
           --config FILE  HOCON file whose keys override the defaults of hocon/actorhttp.conf; may be
                          given several times, each file overriding the ones before it
           --root DIR     folder of static files served at / (default from
                          actorhttp.static-files.root: the bundled demo site www/)
+          --model MODEL  how connections and handlers are scheduled: actors, threads, pool,
+                         eventloop or tasks (default from actorhttp.server.model: actors)
           --no-demo      serve only the configured routes (redirects, proxy routes) and the --root
                          folder if one is given, not the demo: any other path answers 404
           --help         this text
         Settings also come from environment variables: ACTORHTTP__SERVER__MAX_CONNECTIONS=500 sets
-        actorhttp.server.max-connections, over the --config files and under --host/--port/--root.
+        actorhttp.server.max-connections, over the --config files and under --host/--port/--root/--model.
         """;
 
-    private static readonly string[] WithValue = ["host", "port", "config", "root"];
+    private static readonly string[] WithValue = ["host", "port", "config", "root", "model"];
     private static readonly string[] Switches = ["no-demo"];
 
     public string? Host { get; init; }
     public int? Port { get; init; }
     public IReadOnlyList<string> ConfigFiles { get; init; } = [];
     public string? Root { get; init; }
+
+    /// <summary>The concurrency model's name as given (<c>--model</c>), checked to be one.</summary>
+    public string? Model { get; init; }
 
     /// <summary>Whether the demo routes are served (all but <c>--no-demo</c>).</summary>
     public bool Demo { get; init; } = true;
@@ -110,12 +115,19 @@ public sealed record CommandLine
             throw new ArgumentException($"--root {root}: no such folder.");
         }
 
+        var model = values.GetValueOrDefault("model");
+        if (model is not null && !ActorHttp.Models.ModelSettings.TryParseModel(model, out _))
+        {
+            throw new ArgumentException($"--model must be {ActorHttp.Models.ModelSettings.ModelNames}, not \"{model}\".");
+        }
+
         return new CommandLine
         {
             Host = values.GetValueOrDefault("host"),
             Port = port,
             ConfigFiles = configFiles,
             Root = root,
+            Model = model,
             Demo = demo,
         };
     }

@@ -8,7 +8,7 @@ namespace ActorHttp.Hosting;
 /// <summary>
 /// Builds the configuration in layers, each overriding the one below: the defaults of
 /// <c>hocon/actorhttp.conf</c> (embedded), each <c>--config</c> file in order, code overrides,
-/// <c>ACTORHTTP__…</c> environment variables, then <c>--host</c>/<c>--port</c>/<c>--root</c>.
+/// <c>ACTORHTTP__…</c> environment variables, then <c>--host</c>/<c>--port</c>/<c>--root</c>/<c>--model</c>.
 /// </summary>
 public static partial class ServerConfiguration
 {
@@ -18,13 +18,15 @@ public static partial class ServerConfiguration
     public static Config Defaults { get; } = LoadDefaults();
 
     /// <param name="environment">The environment variables, for <c>${NAME}</c> in files and the <c>ACTORHTTP__</c> layer; null for the process's own.</param>
+    /// <param name="model">The concurrency model (<c>--model</c>), over <c>actorhttp.server.model</c>.</param>
     public static Config Load(
         IReadOnlyList<string>? configFiles = null,
         string? overrides = null,
         string? host = null,
         int? port = null,
         string? staticRoot = null,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null,
+        string? model = null)
     {
         environment ??= ProcessEnvironment();
         var config = Defaults;
@@ -62,6 +64,11 @@ public static partial class ServerConfiguration
         if (port is not null)
         {
             commandLine.Add($"actorhttp.server.port = {port.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (model is not null)
+        {
+            commandLine.Add($"actorhttp.server.model = {HoconText.Quote(model)}");
         }
 
         return commandLine.Count == 0 ? config : ConfigurationFactory.ParseString(string.Join('\n', commandLine)).WithFallback(config);

@@ -5,47 +5,11 @@ using ActorHttp.Tests.Support;
 namespace ActorHttp.Tests.EndToEnd;
 
 /// <summary>
-/// Every case of <c>shared/conformance/requests.jsonl</c>, sent as raw bytes in one write to a real
-/// server: the status must be one the case allows, the connection must close or stay open as the
-/// case says, and served requests must echo what a strict parser sees.
+/// The conformance corpus's own checks and the echo's shape; the corpus itself is run against every
+/// concurrency model by <see cref="EveryModel.EveryModelConformanceTests"/>.
 /// </summary>
 public sealed class ConformanceTests(DefaultServerFixture fixture) : IClassFixture<DefaultServerFixture>
 {
-    [Theory]
-    [MemberData(nameof(SharedData.ConformanceCaseIds), MemberType = typeof(SharedData))]
-    public async Task Case_behaves_as_the_rfc_requires(string id)
-    {
-        var testCase = SharedData.ConformanceCaseById(id);
-        await using var client = await RawHttpClient.ConnectAsync(fixture.Server.Endpoint);
-        await client.SendAsync(testCase.Raw);
-
-        var response = await client.ReadResponseAsync();
-
-        Assert.Contains(response.Status, testCase.AllowedStatuses);
-        if (testCase.IsServed)
-        {
-            using var echo = JsonDocument.Parse(response.Body);
-            var root = echo.RootElement;
-            Assert.Equal(testCase.Method, root.GetProperty("method").GetString());
-            Assert.Equal(testCase.Path, root.GetProperty("path").GetString());
-            Assert.Equal(testCase.Query, root.GetProperty("query").GetString());
-            Assert.Equal(testCase.Body, root.GetProperty("body_base64").GetBytesFromBase64());
-        }
-
-        if (testCase.MustClose == true)
-        {
-            Assert.True(await client.IsClosedByServerAsync(), $"{id}: the server must close the connection");
-        }
-        else if (testCase.MustClose == false)
-        {
-            Assert.False(response.SaysClose, $"{id}: the response must not announce a close");
-            await client.SendAsync("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n");
-            var next = await client.ReadResponseAsync();
-            Assert.Equal(200, next.Status);
-            Assert.Equal("Hello, World!", next.BodyText);
-        }
-    }
-
     [Fact]
     public void Every_case_of_the_shared_file_is_run()
     {

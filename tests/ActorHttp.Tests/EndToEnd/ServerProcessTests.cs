@@ -39,6 +39,36 @@ public sealed partial class ServerProcessTests
         }
     }
 
+    [Theory]
+    [InlineData("threads")]
+    [InlineData("pool")]
+    [InlineData("eventloop")]
+    [InlineData("tasks")]
+    public async Task Every_other_model_prints_the_port_serves_and_stops_on_sigterm(string model)
+    {
+        var config = await WriteConfigAsync("actorhttp.logging.level = Warning\n");
+        try
+        {
+            using var process = Start("--host", "127.0.0.1", "--port", "0", "--model", model, "--no-demo", "--config", config);
+            var port = await ReadListeningPortAsync(process);
+            var endpoint = new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port);
+            await using var idle = await RawHttpClient.ConnectAsync(endpoint);
+            await idle.SendAsync("GET /nothing-here HTTP/1.1\r\nHost: x\r\n\r\n");
+            Assert.Equal(404, (await idle.ReadResponseAsync()).Status);
+
+            Process.Start("kill", ["-TERM", process.Id.ToString()])!.WaitForExit();
+
+            // The idle keep-alive connection is closed by the drain; the process exits cleanly.
+            Assert.True(await idle.IsClosedByServerAsync(TimeSpan.FromSeconds(10)));
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            File.Delete(config);
+        }
+    }
+
     [Fact]
     public async Task A_burst_of_connections_on_a_fresh_server_is_served_at_once()
     {

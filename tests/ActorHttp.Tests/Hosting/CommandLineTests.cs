@@ -30,6 +30,29 @@ public sealed class CommandLineTests
         }
     }
 
+    [Theory]
+    [InlineData("actors")]
+    [InlineData("threads")]
+    [InlineData("pool")]
+    [InlineData("eventloop")]
+    [InlineData("Tasks")]
+    public void Model_is_read_as_given(string model)
+    {
+        var parsed = CommandLine.Parse(["--model", model]);
+
+        Assert.Equal(model, parsed.Model);
+        Assert.Null(CommandLine.Parse([]).Model);
+    }
+
+    [Fact]
+    public void Model_that_names_none_is_refused_with_the_ones_there_are()
+    {
+        var error = Assert.Throws<ArgumentException>(() => CommandLine.Parse(["--model", "green-threads"]));
+
+        Assert.Equal("--model must be actors, threads, pool, eventloop or tasks, not \"green-threads\".", error.Message);
+        Assert.Contains("--model MODEL", CommandLine.Usage);
+    }
+
     [Fact]
     public void Equals_form_is_accepted()
     {

@@ -1,6 +1,7 @@
 using ActorHttp.Actors;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Hosting;
+using ActorHttp.Models;
 using ActorHttp.Protocol;
 using Akka.Configuration;
 
@@ -39,6 +40,38 @@ public sealed class ServerConfigurationTests : IDisposable
         Assert.Equal(100, settings.Limits.MaxHeaderCount);
         Assert.Equal(30_000_000, settings.Limits.MaxBodyBytes);
         Assert.Equal(new SupervisionSettings { StartBackoffMin = TimeSpan.FromMilliseconds(100), StartBackoffMax = TimeSpan.FromSeconds(30), HandlerInstances = 2 }, settings.Supervision);
+        Assert.Equal(ConcurrencyModel.Actors, settings.Model);
+        Assert.Equal(new ModelSettings { PoolThreads = 200, PoolQueue = 100, EventLoops = 1 }, settings.Models);
+    }
+
+    [Fact]
+    public void The_model_and_its_settings_are_read_and_the_command_line_model_wins()
+    {
+        var file = WriteConfig("""
+            actorhttp.server.model = pool
+            actorhttp.models.pool { threads = 16, queue = 8 }
+            actorhttp.models.eventloop.loops = 2
+            """);
+
+        var fromFile = ServerSettings.FromConfig(ServerConfiguration.Load([file]));
+        var fromCommandLine = ServerSettings.FromConfig(ServerConfiguration.Load([file], model: "EventLoop"));
+
+        Assert.Equal(ConcurrencyModel.Pool, fromFile.Model);
+        Assert.Equal(new ModelSettings { PoolThreads = 16, PoolQueue = 8, EventLoops = 2 }, fromFile.Models);
+        Assert.Equal(ConcurrencyModel.EventLoop, fromCommandLine.Model);
+    }
+
+    [Theory]
+    [InlineData("actorhttp.server.model = fibers", "actorhttp.server.model must be actors, threads, pool, eventloop or tasks, not \"fibers\"")]
+    [InlineData("actorhttp.models.pool.threads = 0", "actorhttp.models.pool.threads must be positive")]
+    [InlineData("actorhttp.models.pool.queue = 0", "actorhttp.models.pool.queue must be positive")]
+    [InlineData("actorhttp.models.pool.threads = many", "actorhttp.models.pool.threads has an invalid value")]
+    [InlineData("actorhttp.models.eventloop.loops = -1", "actorhttp.models.eventloop.loops must be positive")]
+    public void Invalid_model_settings_are_refused_naming_the_key(string setting, string message)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ServerSettings.FromConfig(ServerConfiguration.Load(overrides: setting)));
+
+        Assert.StartsWith(message, error.Message);
     }
 
     [Fact]

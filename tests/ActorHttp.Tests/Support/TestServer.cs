@@ -1,4 +1,6 @@
+using ActorHttp.Handlers.Shared;
 using ActorHttp.Hosting;
+using ActorHttp.Protocol;
 using Serilog;
 
 namespace ActorHttp.Tests.Support;
@@ -20,7 +22,8 @@ public static class TestServer
         .WriteTo.Console()
         .CreateLogger();
 
-    public static Task<ActorHttpServer> StartAsync(string? overrides = null, Action<RouteBuilder>? routes = null, string? configFile = null) =>
+    /// <param name="modelRoutes">What a non-actor model serves (<c>actorhttp.server.model</c> in <paramref name="overrides"/>); null for 404 everywhere.</param>
+    public static Task<ActorHttpServer> StartAsync(string? overrides = null, Action<RouteBuilder>? routes = null, string? configFile = null, Func<HttpRequest, ResolvedRequest>? modelRoutes = null) =>
         ActorHttpServer.StartAsync(new ServerOptions
         {
             Host = "127.0.0.1",
@@ -31,6 +34,7 @@ public static class TestServer
             DemoRoutes = true,
             Environment = new Dictionary<string, string>(),
             Routes = routes,
+            ModelRoutes = modelRoutes,
             Logger = QuietLogger,
         });
 }

@@ -242,6 +242,7 @@ public sealed class Http1Connection
         }
 
         exchange.Response = response;
+        exchange.DeadlineFrom = now;
         if (response.Streamed && responder is not null)
         {
             exchange.Streamer = responder;
@@ -269,6 +270,7 @@ public sealed class Http1Connection
         }
 
         exchange.Chunks.Enqueue(data);
+        exchange.DeadlineFrom = now;
         Step(now);
         return true;
     }
@@ -431,6 +433,16 @@ public sealed class Http1Connection
 
         foreach (var exchange in _exchanges)
         {
+            if (IsStreamerSilent(exchange) && now - exchange.DeadlineFrom >= _handlerTicks)
+            {
+                // Its head may be out already, so no 503 can replace it: the connection closes, and
+                // the client sees the answer cut short rather than waits for it forever.
+                _log.Warning("Connection {ConnectionId}: the streamed answer to {Method} {Target} got no further piece within {Timeout}; closing", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
+                _state = ConnectionState.Closed;
+                UpdateDeadlines(now);
+                return;
+            }
+
             if (exchange.Response is null && !IsWaitingForBody(exchange) && now - exchange.DeadlineFrom >= _handlerTicks)
             {
                 _log.Warning("Connection {ConnectionId}: {Method} {Target} got no answer within {Timeout}; answering 503", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
@@ -470,7 +482,7 @@ public sealed class Http1Connection
             return _output.WrittenMemory;
         }
 
-        AcknowledgeSentChunks();
+        AcknowledgeSentChunks(now);
         if (_state == ConnectionState.ClosingAfterSend || (_exchanges.Count == 0 && (_inputEnded || IsReadingStopped)))
         {
             Close(now);
@@ -497,7 +509,7 @@ public sealed class Http1Connection
         _sentCount = 0;
         _sendRate.Reset();
         _output.Release();
-        AcknowledgeSentChunks();
+        AcknowledgeSentChunks(now);
         Step(now);
         return ReadOnlyMemory<byte>.Empty;
     }
@@ -606,6 +618,13 @@ public sealed class Http1Connection
         }
     }
 
+    /// <summary>
+    /// A streamed answer whose producer owes the next piece: nothing of it is queued or being sent, so
+    /// the wait is the producer's, and <c>handler-timeout</c> bounds it as it bounds a first answer.
+    /// </summary>
+    private bool IsStreamerSilent(Exchange exchange) =>
+        exchange.Response is { Streamed: true } && !exchange.Ended && exchange.Chunks.Count == 0 && !_sending;
+
     /// <summary>The handler asked for more of the body and waits on the client, not the other way round.</summary>
     private bool IsWaitingForBody(Exchange exchange) => _bodyStream is { Wanted: true } stream && stream.Exchange == exchange;
 
@@ -711,6 +730,7 @@ public sealed class Http1Connection
                 case ParseOutcome.BodyComplete:
                     var ended = TakeWantedPiece(now);
                     _bodyStream = null;
+                    _bodyRate.Reset();
                     if (!ended.Exchange.Framing.KeepAlive)
                     {
                         StopReading();
@@ -754,6 +774,13 @@ public sealed class Http1Connection
             _settings.AccessLog ? request.Headers["Referer"] : null,
             _settings.AccessLog ? request.Headers["User-Agent"] : null);
         _continueSent = false;
+
+        // This head is complete: a next one already begun in the same read is timed from now, not
+        // from this one's first byte.
+        _headStartedAt = 0;
+
+        // Likewise a next body begun in the same read gets its own grace, not what is left of this one's.
+        _bodyRate.Reset();
         if (!request.KeepAlive && !request.BodyStreamed)
         {
             // RFC 9112 §9.6: nothing after a request that asked to close is read.
@@ -971,10 +998,16 @@ public sealed class Http1Connection
             exchange.StartTimestamp,
             now));
 
-    private void AcknowledgeSentChunks()
+    private void AcknowledgeSentChunks(long now)
     {
         foreach (var (streamer, sequence) in _acksAfterSend)
         {
+            // The streamer has what it waits for to send more: its silence is timed from now.
+            if (Find(sequence) is { } exchange)
+            {
+                exchange.DeadlineFrom = now;
+            }
+
             _host.OnResponseChunksSent(streamer, sequence);
         }
 
@@ -1049,7 +1082,7 @@ public sealed class Http1Connection
 
         foreach (var exchange in _exchanges)
         {
-            if (exchange.Response is null && !IsWaitingForBody(exchange))
+            if ((exchange.Response is null && !IsWaitingForBody(exchange)) || IsStreamerSilent(exchange))
             {
                 due = Math.Min(due, exchange.DeadlineFrom + _handlerTicks);
             }
