@@ -72,7 +72,7 @@ public static class IdleConnections
                     one.CancelAfter(perConnection);
                     try
                     {
-                        return await OpenAsync(server.Port, one.Token);
+                        return await OpenAsync(server.Port, one.Token, refuseErrorStatus: true);
                     }
                     catch (Exception error) when (error is OperationCanceledException or System.Net.Sockets.SocketException or IOException)
                     {
@@ -95,7 +95,8 @@ public static class IdleConnections
         }
     }
 
-    private static async Task<Socket> OpenAsync(int port, CancellationToken token)
+    /// <param name="refuseErrorStatus">Whether an answer of 400 or more (a 503 from a full worker pool) fails the connection instead of counting it as held.</param>
+    private static async Task<Socket> OpenAsync(int port, CancellationToken token, bool refuseErrorStatus = false)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -113,6 +114,11 @@ public static class IdleConnections
                 }
 
                 received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            if (refuseErrorStatus && HttpResponseScanner.StatusOfFirstLine(Encoding.ASCII.GetBytes(received.ToString())) is >= 400)
+            {
+                throw new IOException("the server refused an idle-test connection");
             }
 
             return socket;
