@@ -123,25 +123,37 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
         // A server that logs every request (the default configuration) would otherwise fill the
         // disk over a full run; what one run writes is bounded.
         server.TruncateOutput();
+        var arguments = new List<string> { "-t2", $"-c{workload.Connections}", $"-d{duration.TotalSeconds:0}s", "--latency", "--timeout", "5s" };
+        if (workload.Pipelined)
+        {
+            arguments.Add("-s");
+            arguments.Add(Path.Combine(paths.Repository, "bench/wrk/pipeline.lua"));
+        }
+
+        arguments.Add($"http://127.0.0.1:{server.Port}{workload.Path}");
+        return await WrkProcess.RunAsync(arguments, cancellationToken);
+    }
+}
+
+/// <summary>Runs wrk to its end and returns what it printed; stopped by its handle if cancelled.</summary>
+public static class WrkProcess
+{
+    /// <exception cref="InvalidOperationException">wrk failed (its standard error is in the message).</exception>
+    public static async Task<string> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo("wrk") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { "-t2", $"-c{workload.Connections}", $"-d{duration.TotalSeconds:0}s", "--latency", "--timeout", "5s" })
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
 
-        if (workload.Pipelined)
-        {
-            start.ArgumentList.Add("-s");
-            start.ArgumentList.Add(Path.Combine(paths.Repository, "bench/wrk/pipeline.lua"));
-        }
-
-        start.ArgumentList.Add($"http://127.0.0.1:{server.Port}{workload.Path}");
         using var wrk = Process.Start(start) ?? throw new InvalidOperationException("could not start wrk");
         string output, errors;
         try
         {
+            var reading = wrk.StandardError.ReadToEndAsync(cancellationToken);
             output = await wrk.StandardOutput.ReadToEndAsync(cancellationToken);
-            errors = await wrk.StandardError.ReadToEndAsync(cancellationToken);
+            errors = await reading;
             await wrk.WaitForExitAsync(cancellationToken);
         }
         catch (OperationCanceledException)

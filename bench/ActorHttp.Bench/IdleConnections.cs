@@ -7,6 +7,12 @@ namespace ActorHttp.Bench;
 /// <summary>What holding many idle keep-alive connections cost a server.</summary>
 public sealed record IdleMemoryResult(int Connections, long ResidentBefore, long ResidentAfter)
 {
+    /// <summary>Connections asked for that the server refused, closed or left unanswered (only counted by <see cref="IdleConnections.HoldAsync"/>).</summary>
+    public int Failed { get; init; }
+
+    /// <summary>The server's threads while the connections were held; 0 when not read.</summary>
+    public int ThreadsAfter { get; init; }
+
     public double BytesPerConnection => Connections == 0 ? double.NaN : (double)(ResidentAfter - ResidentBefore) / Connections;
 }
 
@@ -44,7 +50,53 @@ public static class IdleConnections
         }
     }
 
-    private static async Task<Socket> OpenAsync(int port, CancellationToken token)
+    /// <summary>
+    /// Like <see cref="MeasureAsync"/>, for servers that may refuse some of the connections (a
+    /// bounded worker pool answers 503, or queues them unanswered): a connection that is refused,
+    /// closed, or not answered within <paramref name="perConnection"/> is counted in
+    /// <see cref="IdleMemoryResult.Failed"/> instead of ending the measurement; the rest are held.
+    /// </summary>
+    public static async Task<IdleMemoryResult> HoldAsync(ServerProcess server, int count, TimeSpan settle, TimeSpan perConnection, Func<int>? threads = null)
+    {
+        var before = server.ResidentBytes();
+        var sockets = new List<Socket>(count);
+        var failed = 0;
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        try
+        {
+            for (var opened = 0; opened < count && !deadline.IsCancellationRequested; opened += 100)
+            {
+                var batch = await Task.WhenAll(Enumerable.Range(0, Math.Min(100, count - opened)).Select(async _ =>
+                {
+                    using var one = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+                    one.CancelAfter(perConnection);
+                    try
+                    {
+                        return await OpenAsync(server.Port, one.Token, refuseErrorStatus: true);
+                    }
+                    catch (Exception error) when (error is OperationCanceledException or System.Net.Sockets.SocketException or IOException)
+                    {
+                        return null;
+                    }
+                }));
+                sockets.AddRange(batch.OfType<Socket>());
+                failed += batch.Count(socket => socket is null);
+            }
+
+            await Task.Delay(settle);
+            return new IdleMemoryResult(sockets.Count, before, server.ResidentBytes()) { Failed = failed, ThreadsAfter = threads?.Invoke() ?? 0 };
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <param name="refuseErrorStatus">Whether an answer of 400 or more (a 503 from a full worker pool) fails the connection instead of counting it as held.</param>
+    private static async Task<Socket> OpenAsync(int port, CancellationToken token, bool refuseErrorStatus = false)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -62,6 +114,11 @@ public static class IdleConnections
                 }
 
                 received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+            }
+
+            if (refuseErrorStatus && HttpResponseScanner.StatusOfFirstLine(Encoding.ASCII.GetBytes(received.ToString())) is >= 400)
+            {
+                throw new IOException("the server refused an idle-test connection");
             }
 
             return socket;

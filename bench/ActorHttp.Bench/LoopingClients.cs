@@ -25,6 +25,9 @@ public sealed class ClientTally
     /// <summary>Successes that came before the end of the measured window (the rest only count in the success rate).</summary>
     public long SuccessesInWindow { get; set; }
 
+    /// <summary>Requests still unanswered when the caller cancelled the loop: neither a success nor a failure, so in no other counter.</summary>
+    public long Unfinished { get; set; }
+
     public Dictionary<int, long> Statuses { get; } = [];
 
     /// <summary>Milliseconds from sending a request to its complete answer, for every answer whatever its status.</summary>
@@ -45,6 +48,12 @@ public sealed record LoopResult(
     double P99Ms)
 {
     public long Attempts => Successes + ErrorStatuses + ConnectErrors + Timeouts + Closed;
+
+    /// <summary>The 99.9th percentile of the latencies; NaN when there are none.</summary>
+    public double P999Ms { get; init; } = double.NaN;
+
+    /// <summary>Requests cut off unanswered by the caller's cancellation (not in <see cref="Attempts"/>).</summary>
+    public long Unfinished { get; init; }
 
     /// <summary>Non-error answers over attempts; a refused connection or a timeout is a failed attempt. NaN without attempts.</summary>
     public double SuccessRate => Attempts == 0 ? double.NaN : (double)Successes / Attempts;
@@ -71,7 +80,11 @@ public sealed record LoopResult(
             tallies.Sum(t => t.SuccessesInWindow),
             statuses,
             Percentile(latencies, 0.50),
-            Percentile(latencies, 0.99));
+            Percentile(latencies, 0.99))
+        {
+            P999Ms = Percentile(latencies, 0.999),
+            Unfinished = tallies.Sum(t => t.Unfinished),
+        };
     }
 
     /// <summary>The nearest-rank percentile of sorted values; NaN when there are none.</summary>
@@ -100,25 +113,46 @@ public static class LoopingClients
     /// <summary>A client whose attempt failed waits this long before the next, as a browser does not retry in a tight loop.</summary>
     private static readonly TimeSpan PauseAfterFailure = TimeSpan.FromMilliseconds(100);
 
-    public static async Task<LoopResult> RunAsync(int port, string path, int connections, TimeSpan window)
+    public static async Task<LoopResult> RunAsync(int port, string path, int connections, TimeSpan window) =>
+        (await RunMixAsync(port, [path], connections, window))[path];
+
+    /// <summary>
+    /// Like <see cref="RunAsync"/>, but each connection's requests take the paths of
+    /// <paramref name="mix"/> in turn (connection i starts at entry i), so a path listed once in ten
+    /// entries is a tenth of the requests; what each distinct path got is counted apart. A request
+    /// without an answer after <paramref name="requestTimeout"/> (default <see cref="RequestTimeout"/>)
+    /// is a timeout. <paramref name="cancellation"/> ends the loops early, in-flight requests counted as timeouts.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, LoopResult>> RunMixAsync(
+        int port,
+        IReadOnlyList<string> mix,
+        int connections,
+        TimeSpan window,
+        TimeSpan? requestTimeout = null,
+        CancellationToken cancellation = default)
     {
-        var request = Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n");
+        var paths = mix.Distinct().ToList();
+        var requests = paths.Select(path => Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n")).ToArray();
+        var order = mix.Select(path => paths.IndexOf(path)).ToArray();
         var clock = Stopwatch.StartNew();
-        var tallies = await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(() => LoopAsync(port, request, clock, window))));
-        return LoopResult.Combine(window, tallies);
+        var tallies = await Task.WhenAll(Enumerable.Range(0, connections).Select(connection =>
+            Task.Run(() => LoopAsync(port, requests, order, connection, clock, window, requestTimeout ?? RequestTimeout, cancellation))));
+        return paths.Select((path, p) => (path, LoopResult.Combine(window, tallies.Select(t => t[p]).ToList())))
+            .ToDictionary(pair => pair.path, pair => pair.Item2);
     }
 
-    private static async Task<ClientTally> LoopAsync(int port, byte[] request, Stopwatch clock, TimeSpan window)
+    private static async Task<ClientTally[]> LoopAsync(int port, byte[][] requests, int[] order, int connection, Stopwatch clock, TimeSpan window, TimeSpan requestTimeout, CancellationToken cancellation)
     {
-        var tally = new ClientTally();
+        var tallies = requests.Select(_ => new ClientTally()).ToArray();
         var endpoint = new IPEndPoint(IPAddress.Loopback, port);
         var buffer = new byte[16 * 1024];
         Socket? socket = null;
         var requestsOnConnection = 0;
+        var next = connection;
         var timeout = new CancellationTokenSource();
         try
         {
-            while (clock.Elapsed < window)
+            while (clock.Elapsed < window && !cancellation.IsCancellationRequested)
             {
                 if (!timeout.TryReset())
                 {
@@ -126,7 +160,10 @@ public static class LoopingClients
                     timeout = new CancellationTokenSource();
                 }
 
-                timeout.CancelAfter(RequestTimeout);
+                timeout.CancelAfter(requestTimeout);
+                using var linked = cancellation.Register(timeout.Cancel);
+                var which = order[next++ % order.Length];
+                var tally = tallies[which];
                 var connecting = socket is null;
                 try
                 {
@@ -139,7 +176,7 @@ public static class LoopingClients
                     }
 
                     var sent = clock.Elapsed;
-                    await socket.SendAsync(request, SocketFlags.None, timeout.Token);
+                    await socket.SendAsync(requests[which], SocketFlags.None, timeout.Token);
                     (buffer, var response) = await ReadResponseAsync(socket, buffer, timeout.Token);
                     var answered = clock.Elapsed;
                     tally.LatenciesMs.Add((answered - sent).TotalMilliseconds);
@@ -164,7 +201,11 @@ public static class LoopingClients
                 }
                 catch (Exception error) when (error is OperationCanceledException or SocketException or IOException)
                 {
-                    if (connecting)
+                    if (cancellation.IsCancellationRequested)
+                    {
+                        tally.Unfinished++;
+                    }
+                    else if (connecting)
                     {
                         tally.ConnectErrors++;
                     }
@@ -180,7 +221,10 @@ public static class LoopingClients
 
                 socket?.Dispose();
                 socket = null;
-                await Task.Delay(PauseAfterFailure);
+                if (!cancellation.IsCancellationRequested)
+                {
+                    await Task.Delay(PauseAfterFailure, CancellationToken.None);
+                }
             }
         }
         finally
@@ -189,7 +233,7 @@ public static class LoopingClients
             timeout.Dispose();
         }
 
-        return tally;
+        return tallies;
     }
 
     /// <summary>
@@ -197,7 +241,7 @@ public static class LoopingClients
     /// pipelined, so nothing follows the response. A server that closes after a complete head
     /// (a body that runs to the close, or an error answer cut short) has answered.
     /// </summary>
-    private static async Task<(byte[] Buffer, ScannedResponse Response)> ReadResponseAsync(Socket socket, byte[] buffer, CancellationToken token)
+    public static async Task<(byte[] Buffer, ScannedResponse Response)> ReadResponseAsync(Socket socket, byte[] buffer, CancellationToken token)
     {
         var filled = 0;
         while (true)

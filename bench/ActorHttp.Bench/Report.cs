@@ -19,9 +19,19 @@ public sealed record Measurement(string Server, string Workload, WrkResult? Resu
 
     public static Measurement FromRounds(string server, string workload, IReadOnlyList<WrkResult> rounds, long residentBytes)
     {
-        var median = rounds.OrderBy(r => r.RequestsPerSecond).ElementAt((rounds.Count - 1) / 2);
+        var median = ActorHttp.Bench.Rounds.Median(rounds, r => r.RequestsPerSecond);
         return new Measurement(server, workload, median, null, residentBytes) { Rounds = rounds };
     }
+}
+
+/// <summary>How the rounds of one measurement become its figure.</summary>
+public static class Rounds
+{
+    /// <summary>The round with the median <paramref name="figure"/> (the lower middle one of an even count), so its other figures stay those of one real run.</summary>
+    public static T Median<T>(IReadOnlyList<T> rounds, Func<T, double> figure) =>
+        rounds.Count == 0
+            ? throw new ArgumentException("no rounds", nameof(rounds))
+            : rounds.OrderBy(r => double.IsNaN(figure(r)) ? double.NegativeInfinity : figure(r)).ElementAt((rounds.Count - 1) / 2);
 }
 
 /// <summary>One server's memory under idle keep-alive connections.</summary>
