@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ActorHttp.Bench;
 
 // bench/run builds everything in Release and calls this with the repository and results folders;
@@ -11,16 +10,7 @@ Directory.CreateDirectory(work);
 
 // Ctrl+C and SIGTERM cancel the run instead of ending the process at once: the runners then stop
 // every server and wrk they started (by their process handles, in finally blocks) before exiting.
-using var cancellation = new CancellationTokenSource();
-void Cancel(PosixSignalContext signal)
-{
-    signal.Cancel = true;
-    Console.Error.WriteLine($"{signal.Signal}: stopping the servers this run started");
-    cancellation.Cancel();
-}
-
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+using var cancellation = new RunCancellation(Console.Error);
 try
 {
     var paths = new BenchPaths(Path.GetFullPath(repository), work);

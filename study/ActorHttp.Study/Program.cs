@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using ActorHttp.Bench;
 using ActorHttp.Study;
 
@@ -29,16 +28,7 @@ Directory.CreateDirectory(work);
 
 // Ctrl+C and SIGTERM cancel the run instead of ending the process at once: every server, wrk and
 // slowhttptest it started is then stopped (by process handle, in finally blocks) before it exits.
-using var cancellation = new CancellationTokenSource();
-void Cancel(PosixSignalContext signal)
-{
-    signal.Cancel = true;
-    Console.Error.WriteLine($"{signal.Signal}: stopping the servers this run started");
-    cancellation.Cancel();
-}
-
-using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
+using var cancellation = new RunCancellation(Console.Error);
 try
 {
     var paths = new BenchPaths(Path.GetFullPath(arguments.Repository), work);
