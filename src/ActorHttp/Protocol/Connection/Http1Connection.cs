@@ -51,6 +51,15 @@ public sealed class Http1Connection
     private int _bufferEnd;
     private long _nextSequence;
     private long _idleSince;
+
+    // The deadlines are brought up to date lazily: a message changes the state several times (bytes
+    // in, a request parsed, an answer written, sent), and computing them once, when the host next
+    // asks (NextDeadline, IdleSince) or a deadline or more input needs them, saves that work on every
+    // request. _staleSince is the time of the latest change, when the state the deadlines
+    // are computed from came to be.
+    private long _nextDeadline = long.MaxValue;
+    private bool _deadlinesStale;
+    private long _staleSince;
     private long _headStartedAt;
     private long _lingerSince;
     private long _ackedWhenSendStalled;
@@ -80,7 +89,6 @@ public sealed class Http1Connection
         _headerTicks = Ticks(settings.RequestHeaderTimeout);
         _handlerTicks = Ticks(settings.HandlerTimeout);
         _lingerTicks = Ticks(settings.LingerTimeout);
-        NextDeadline = long.MaxValue;
     }
 
     public ConnectionState State => _state;
@@ -89,10 +97,24 @@ public sealed class Http1Connection
     public bool ResetOnClose { get; private set; }
 
     /// <summary>The earliest timestamp at which <see cref="CheckDeadlines"/> has something to decide; <see cref="long.MaxValue"/> when none.</summary>
-    public long NextDeadline { get; private set; }
+    public long NextDeadline
+    {
+        get
+        {
+            RefreshDeadlines();
+            return _nextDeadline;
+        }
+    }
 
     /// <summary>Since when the connection has waited for its client with nothing in flight; 0 while busy.</summary>
-    public long IdleSince => _idleSince;
+    public long IdleSince
+    {
+        get
+        {
+            RefreshDeadlines();
+            return _idleSince;
+        }
+    }
 
     /// <summary>A keep-alive connection between requests: nothing buffered, nothing in flight, nothing to send. It may be closed to make room for a new client.</summary>
     public bool IsIdleBetweenRequests =>
@@ -186,6 +208,8 @@ public sealed class Http1Connection
     /// <summary>A receive into <see cref="GetReceiveMemory"/> completed with <paramref name="count"/> bytes; 0 is the end of the client's input.</summary>
     public void Received(int count, long now)
     {
+        // The body's rate meter below must be in the state the last change left it in.
+        RefreshDeadlines();
         _receiving = false;
         if (_state == ConnectionState.Closed)
         {
@@ -202,7 +226,7 @@ public sealed class Http1Connection
                 _state = ConnectionState.Closed;
             }
 
-            UpdateDeadlines(now);
+            DeadlinesChanged(now);
             return;
         }
 
@@ -368,6 +392,7 @@ public sealed class Http1Connection
     /// </summary>
     public void CheckDeadlines(long now)
     {
+        RefreshDeadlines();
         if (_state == ConnectionState.Closed)
         {
             return;
@@ -380,7 +405,7 @@ public sealed class Http1Connection
                 _state = ConnectionState.Closed;
             }
 
-            UpdateDeadlines(now);
+            DeadlinesChanged(now);
             return;
         }
 
@@ -439,7 +464,7 @@ public sealed class Http1Connection
                 // the client sees the answer cut short rather than waits for it forever.
                 _log.Warning("Connection {ConnectionId}: the streamed answer to {Method} {Target} got no further piece within {Timeout}; closing", _connectionId, exchange.Method, exchange.RequestTarget, _settings.HandlerTimeout);
                 _state = ConnectionState.Closed;
-                UpdateDeadlines(now);
+                DeadlinesChanged(now);
                 return;
             }
 
@@ -478,7 +503,7 @@ public sealed class Http1Connection
         {
             _sending = true;
             _sentCount = 0;
-            UpdateDeadlines(now);
+            DeadlinesChanged(now);
             return _output.WrittenMemory;
         }
 
@@ -488,7 +513,7 @@ public sealed class Http1Connection
             Close(now);
         }
 
-        UpdateDeadlines(now);
+        DeadlinesChanged(now);
         return ReadOnlyMemory<byte>.Empty;
     }
 
@@ -501,7 +526,7 @@ public sealed class Http1Connection
         _sentCount += count;
         if (_sentCount < _output.WrittenCount)
         {
-            UpdateDeadlines(now);
+            DeadlinesChanged(now);
             return _output.WrittenMemory[_sentCount..];
         }
 
@@ -540,7 +565,7 @@ public sealed class Http1Connection
             _sendRate.Add(pendingBytes);
         }
 
-        UpdateDeadlines(now);
+        DeadlinesChanged(now);
     }
 
     /// <summary>
@@ -590,7 +615,7 @@ public sealed class Http1Connection
         }
 
         ParseBuffered(now);
-        UpdateDeadlines(now);
+        DeadlinesChanged(now);
     }
 
     private void StopReading()
@@ -1014,6 +1039,31 @@ public sealed class Http1Connection
         _acksAfterSend.Clear();
     }
 
+    /// <summary>The state changed at <paramref name="now"/>: the deadlines are out of date until <see cref="RefreshDeadlines"/>, and a receive buffer no longer needed goes back to the pool.</summary>
+    private void DeadlinesChanged(long now)
+    {
+        _deadlinesStale = true;
+        _staleSince = now;
+
+        // Between requests (answered or not) no receive buffer is held: ten thousand idle keep-alive
+        // connections do not pin ten thousand buffers (Kestrel does the same). A lingering connection
+        // keeps its buffer for the bytes it reads and discards.
+        if (_state < ConnectionState.Lingering && _bufferStart == _bufferEnd && !_receiving && !_parser.HasPartialRequest)
+        {
+            ReleaseBuffer();
+        }
+    }
+
+    /// <summary>Brings the deadlines up to date if a change since the last time left them stale.</summary>
+    private void RefreshDeadlines()
+    {
+        if (_deadlinesStale)
+        {
+            _deadlinesStale = false;
+            UpdateDeadlines(_staleSince);
+        }
+    }
+
     /// <summary>
     /// Brings the deadlines up to date with the connection's state: each starts when its state
     /// starts, and <see cref="NextDeadline"/> is the earliest. The hot path only writes timestamps;
@@ -1023,14 +1073,14 @@ public sealed class Http1Connection
     {
         if (_state == ConnectionState.Closed)
         {
-            NextDeadline = long.MaxValue;
+            _nextDeadline = long.MaxValue;
             return;
         }
 
         if (_state == ConnectionState.Lingering)
         {
             _idleSince = 0;
-            NextDeadline = _lingerSince + _lingerTicks;
+            _nextDeadline = _lingerSince + _lingerTicks;
             return;
         }
 
@@ -1062,13 +1112,6 @@ public sealed class Http1Connection
             }
         }
 
-        // Between requests (answered or not) no receive buffer is held: ten thousand idle keep-alive
-        // connections do not pin ten thousand buffers (Kestrel does the same).
-        if (_bufferStart == _bufferEnd && !_receiving && !_parser.HasPartialRequest)
-        {
-            ReleaseBuffer();
-        }
-
         var due = long.MaxValue;
         if (_idleSince != 0)
         {
@@ -1098,7 +1141,7 @@ public sealed class Http1Connection
             due = Math.Min(due, _sendRate.DueAt(now));
         }
 
-        NextDeadline = due;
+        _nextDeadline = due;
     }
 
     /// <summary>
