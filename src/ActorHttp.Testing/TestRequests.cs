@@ -25,6 +25,13 @@ public static class TestRequests
         Make("POST", target, body: body, headers: [("Content-Type", contentType), .. headers]);
 
     /// <summary>
+    /// The request with the values a route template would have bound (<c>/greet/{name}</c>), for a
+    /// handler tested alone, without the router: <c>TestRequests.Get("/greet/Ada").WithRouteValues(("name", "Ada"))</c>.
+    /// </summary>
+    public static HttpRequest WithRouteValues(this HttpRequest request, params (string Name, string Value)[] values) =>
+        request with { RouteValues = values.ToDictionary(v => v.Name, v => v.Value) };
+
+    /// <summary>
     /// Any request. A body gets a <c>Content-Length</c> field unless one is given; <paramref name="keepAlive"/>
     /// is what the parser would have decided from <c>Connection</c>.
     /// </summary>

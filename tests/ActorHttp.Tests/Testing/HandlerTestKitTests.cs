@@ -14,7 +14,7 @@ public sealed class HandlerTestKitTests : Akka.TestKit.Xunit2.TestKit
     {
         var handler = Sys.ActorOf(Props.Create<RouteValuesHandler>());
 
-        var response = await this.SendToHandlerAsync(handler, TestRequests.Get("/users/7") with { RouteValues = new Dictionary<string, string> { ["id"] = "7" } });
+        var response = await this.SendToHandlerAsync(handler, TestRequests.Get("/users/7").WithRouteValues(("id", "7")));
 
         Assert.Equal(200, response.StatusCode);
         Assert.Equal("id=7", response.BodyText());

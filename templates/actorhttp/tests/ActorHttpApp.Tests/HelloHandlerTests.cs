@@ -10,7 +10,7 @@ public sealed class HelloHandlerTests : Akka.TestKit.Xunit2.TestKit
     public async Task The_handler_greets_by_name_and_counts_its_visitors()
     {
         var handler = Sys.ActorOf(Props.Create<HelloHandler>());
-        var request = TestRequests.Get("/hello/Ada") with { RouteValues = new Dictionary<string, string> { ["name"] = "Ada" } };
+        var request = TestRequests.Get("/hello/Ada").WithRouteValues(("name", "Ada"));
 
         Assert.Equal("Hello, Ada! You are visitor 1.\n", (await this.SendToHandlerAsync(handler, request)).BodyText());
         Assert.Equal("Hello, Ada! You are visitor 2.\n", (await this.SendToHandlerAsync(handler, request)).BodyText());
