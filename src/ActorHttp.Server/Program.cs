@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using ActorHttp.Hosting;
+using ActorHttp.Server.Logging;
 using Akka.Configuration;
 using Microsoft.Extensions.Hosting;
 
@@ -31,6 +32,7 @@ try
         StaticRoot = commandLine.Root,
         Model = commandLine.Model,
         DemoRoutes = commandLine.Demo,
+        Logging = new ConsoleLogging(),
     });
 }
 catch (Exception error) when (error is ConfigurationException or FileNotFoundException or SocketException or ArgumentException)

@@ -23,8 +23,10 @@ public abstract class HttpHandlerActor : UntypedActor
     private readonly Dictionary<(IActorRef Connection, long Sequence), RequestContext> _bodyReads = [];
     private RequestContext? _inFlight;
 
+    /// <summary>Akka's logger for this actor (reaches the server's Serilog logger through the logger-factory bridge).</summary>
     protected ILoggingAdapter Log { get; } = Context.GetLogger();
 
+    /// <summary>Handles one request: answer it exactly once through <paramref name="context"/>, now or later (never block).</summary>
     protected abstract void OnRequest(RequestContext context);
 
     /// <summary>A piece of the streamed body of <paramref name="context"/>'s request; ask for the next with <see cref="RequestContext.ReadBody"/>.</summary>
@@ -68,6 +70,7 @@ public abstract class HttpHandlerActor : UntypedActor
         }
     }
 
+    /// <summary>Dispatches the connection's messages to <see cref="OnRequest"/> and the body callbacks, anything else to <see cref="OnMessage"/>.</summary>
     protected sealed override void OnReceive(object message)
     {
         switch (message)
@@ -114,6 +117,7 @@ public abstract class HttpHandlerActor : UntypedActor
         _inFlight = null;
     }
 
+    /// <summary>Logs the crash once and answers 500 for the request that failed, before the restart.</summary>
     // The supervisor's strategy does not log failures, so this is the crash's one log line.
     protected override void PreRestart(Exception reason, object message)
     {
@@ -126,6 +130,7 @@ public abstract class HttpHandlerActor : UntypedActor
         base.PreRestart(reason, message);
     }
 
+    /// <summary>A handler stopped mid-request still answers it (500), so no client waits for nothing.</summary>
     protected override void PostStop() => AnswerFailedRequest(null);
 
     private void AnswerFailedRequest(Exception? reason)

@@ -12,6 +12,7 @@ public sealed class RequestContext
 {
     internal RequestContext(HandleRequest message) => Message = message;
 
+    /// <summary>The request: method, target, path, query, fields, body and route values.</summary>
     public HttpRequest Request => Message.Request;
 
     /// <summary>The authenticated user, on a route an auth rule protects; null elsewhere.</summary>
@@ -54,6 +55,7 @@ public sealed class RequestContext
     /// </summary>
     public void SendChunk(ReadOnlyMemory<byte> data) => Message.Connection.Tell(new ResponseBodyChunk(Message.Sequence, data));
 
+    /// <summary>Ends a streamed answer begun with <see cref="StartStream"/>.</summary>
     public void EndStream() => Message.Connection.Tell(new ResponseBodyEnd(Message.Sequence));
 
     /// <summary>Gives up on a streamed body midway: the connection closes so the client sees it is incomplete.</summary>

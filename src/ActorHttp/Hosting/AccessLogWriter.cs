@@ -25,7 +25,7 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
     private readonly Channel<AccessLogEntry> _buffer;
     private readonly Serilog.ILogger _output;
     private readonly Action? _endOfBatch;
-    private readonly BatchedStandardOutputSink? _standardOutput;
+    private readonly IAccessLogLineOutput? _lineOutput;
     private readonly IDisposable? _ownedOutput;
     private readonly Serilog.ILogger _diagnostics;
     private readonly int _capacity;
@@ -41,14 +41,14 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
     /// <param name="diagnostics">Where drops are reported.</param>
     /// <param name="endOfBatch">Called after each batch, for an output that writes a batch at a time.</param>
     /// <param name="ownedOutput">Disposed when the writer is: an output built for it alone.</param>
-    /// <param name="standardOutput">
-    /// The sink behind <paramref name="output"/> when that is the built-in standard output: text lines
-    /// are then written to it straight from the entries, with no event built per line.
+    /// <param name="lineOutput">
+    /// The sink behind <paramref name="output"/> when it can write lines straight from the entries
+    /// (the executable's standard output in text): then no event is built per line.
     /// </param>
-    public AccessLogWriter(Serilog.ILogger output, int capacity, Serilog.ILogger diagnostics, Action? endOfBatch = null, IDisposable? ownedOutput = null, BatchedStandardOutputSink? standardOutput = null)
+    public AccessLogWriter(Serilog.ILogger output, int capacity, Serilog.ILogger diagnostics, Action? endOfBatch = null, IDisposable? ownedOutput = null, IAccessLogLineOutput? lineOutput = null)
     {
         _output = output;
-        _standardOutput = standardOutput;
+        _lineOutput = lineOutput;
         _capacity = capacity;
         _diagnostics = diagnostics.ForContext<AccessLogWriter>();
         _endOfBatch = endOfBatch;
@@ -76,6 +76,7 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
         }
     }
 
+    /// <summary>Starts the writing thread.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _thread.Start();
@@ -89,6 +90,7 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
         return _thread.IsAlive ? _stopped.Task.WaitAsync(cancellationToken) : Task.CompletedTask;
     }
 
+    /// <summary>Disposes the output built for this writer alone.</summary>
     public void Dispose() => _ownedOutput?.Dispose();
 
     private void Run()
@@ -130,7 +132,7 @@ public sealed class AccessLogWriter : IHostedService, IDisposable
         while (reader.TryRead(out var entry))
         {
             var timestamp = clock - Stopwatch.GetElapsedTime(entry.EndTimestamp, clockTimestamp);
-            if (_standardOutput is null || !_standardOutput.TryWrite(entry, timestamp))
+            if (_lineOutput is null || !_lineOutput.TryWrite(entry, timestamp))
             {
                 _output.Write(_events.Create(entry, timestamp));
             }

@@ -23,7 +23,10 @@ public sealed record ServerOptions
     /// <summary>HOCON files (<c>--config</c>), each overriding the defaults and the files before it.</summary>
     public IReadOnlyList<string> ConfigFiles { get; init; } = [];
 
+    /// <summary>The address to listen on (<c>--host</c>), over <c>actorhttp.server.host</c>.</summary>
     public string? Host { get; init; }
+
+    /// <summary>The port (<c>--port</c>; 0 picks a free one, see <see cref="ActorHttpServer.Endpoint"/>), over <c>actorhttp.server.port</c>.</summary>
     public int? Port { get; init; }
 
     /// <summary>The folder of static files (<c>--root</c>), over <c>actorhttp.static-files.root</c>.</summary>
@@ -62,8 +65,19 @@ public sealed record ServerOptions
     /// <summary>Routes of the caller's own, added after the demo routes.</summary>
     public Action<RouteBuilder>? Routes { get; init; }
 
-    /// <summary>Where logs go; by default a logger built from <c>actorhttp.logging</c>.</summary>
+    /// <summary>
+    /// Where logs go (the server's own, Akka's and the access log). Without it, they go where
+    /// <see cref="Logging"/> says, or else to Serilog's shared <see cref="Serilog.Log.Logger"/> as it
+    /// is at start: silent until the application configures it, so the library never writes to the
+    /// console on its own.
+    /// </summary>
     public Serilog.ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Logging built from <c>actorhttp.logging</c> by a host that owns the process's output (the
+    /// ActorHttp.Server executable logs to the console); ignored when <see cref="Logger"/> is given.
+    /// </summary>
+    public IServerLogging? Logging { get; init; }
 }
 
 /// <summary>
@@ -82,15 +96,23 @@ public sealed class ActorHttpServer : IAsyncDisposable
         Settings = settings;
     }
 
+    /// <summary>The generic host the server runs in (its services, its lifetime).</summary>
     public IHost Host { get; }
 
+    /// <summary>Where it listens, with the real port when 0 was asked for.</summary>
     public IPEndPoint Endpoint { get; }
 
+    /// <summary>The settings it runs with, as read from the configuration.</summary>
     public ServerSettings Settings { get; }
 
     /// <summary>The actor system; only the actor model has one (the others start no Akka at all, so that they are measured alone).</summary>
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
 
+    /// <summary>
+    /// Loads the configuration, binds the socket (a port in use fails here) and starts serving; the
+    /// server is listening when the task completes.
+    /// </summary>
+    /// <exception cref="Akka.Configuration.ConfigurationException">A setting is wrong; the message names its key (and variable).</exception>
     public static async Task<ActorHttpServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
         try
@@ -120,8 +142,8 @@ public sealed class ActorHttpServer : IAsyncDisposable
             settings = settings with { RateLimits = [.. settings.RateLimits, .. DemoRoutes.RateLimits] };
         }
 
-        var logger = options.Logger ?? LogSetup.CreateLogger(config);
-        var accessLog = LogSetup.CreateAccessLog(config, settings, logger, options.Logger);
+        var logger = LogSetup.CreateLogger(config, options.Logger, options.Logging);
+        var accessLog = LogSetup.CreateAccessLog(config, settings, logger, options.Logger, options.Logging);
 
         var listenSocket = AkkaBuilderExtensions.BindListenSocket(settings);
         var endpoint = (IPEndPoint)listenSocket.LocalEndPoint!;
@@ -165,7 +187,8 @@ public sealed class ActorHttpServer : IAsyncDisposable
         {
             DisableDefaults = true,
         });
-        builder.Services.AddSerilog(logger, dispose: options.Logger is null);
+        // Only a logger built here for this server is disposed with it, never the caller's nor the shared one.
+        builder.Services.AddSerilog(logger, dispose: options.Logger is null && options.Logging is not null);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
         if (accessLog is not null)
         {
@@ -235,6 +258,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
     /// <summary>Graceful stop: stop accepting, let requests finish within <c>shutdown-timeout</c>, close the rest.</summary>
     public Task StopAsync() => Host.StopAsync();
 
+    /// <summary>Stops gracefully (see <see cref="StopAsync"/>) and releases the host.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);

@@ -13,6 +13,7 @@ public sealed class RouteBuilder
     private readonly List<RouteRegistration> _routes;
     private readonly IReadOnlyList<string>? _hosts;
 
+    /// <summary>An empty set of routes, for every host.</summary>
     public RouteBuilder()
         : this([], null)
     {
@@ -24,6 +25,7 @@ public sealed class RouteBuilder
         _hosts = hosts;
     }
 
+    /// <summary>The routes mapped so far, in order (what <c>WithActorHttpServer</c> takes).</summary>
     public IReadOnlyList<RouteRegistration> Routes => _routes;
 
     /// <summary>
@@ -47,10 +49,13 @@ public sealed class RouteBuilder
         return this;
     }
 
+    /// <summary>Serves GET (and HEAD) of <paramref name="template"/> (<c>/users/{id}</c>, <c>/files/{*rest}</c>) with <paramref name="instances"/> handler actors made from <paramref name="handler"/>.</summary>
     public RouteBuilder MapGet(string template, Props handler, int? instances = null) => Map(["GET"], template, handler, instances);
 
+    /// <summary>Serves POST of <paramref name="template"/> with handler actors made from <paramref name="handler"/>.</summary>
     public RouteBuilder MapPost(string template, Props handler, int? instances = null) => Map(["POST"], template, handler, instances);
 
+    /// <summary>Serves every standard method of <paramref name="template"/> with handler actors made from <paramref name="handler"/>.</summary>
     public RouteBuilder MapAny(string template, Props handler, int? instances = null) => Map(null, template, handler, instances);
 
     /// <summary>Serves the files below <c>settings.Root</c> for GET and HEAD under <paramref name="prefix"/> (the least specific route).</summary>

@@ -21,8 +21,10 @@ public sealed record HttpRequest
     /// <summary>The query as sent (undecoded, a malformed <c>%</c> included), without the leading <c>?</c>; empty when absent.</summary>
     public required string Query { get; init; }
 
+    /// <summary>HTTP/1.1 or HTTP/1.0.</summary>
     public required HttpVersion Version { get; init; }
 
+    /// <summary>The header fields in the order sent; look one up by name with <c>Headers["Name"]</c> (any case).</summary>
     public required HttpHeaders Headers { get; init; }
 
     /// <summary>The de-chunked body; empty when the request had none, or when it is streamed (<see cref="BodyStreamed"/>).</summary>
@@ -43,6 +45,7 @@ public sealed record HttpRequest
     /// <summary>Values bound by the route template (<c>/users/{id}</c>), set by the router.</summary>
     public IReadOnlyDictionary<string, string> RouteValues { get; init; } = EmptyRouteValues;
 
+    /// <summary>The <c>Host</c> field, if any.</summary>
     public string? Host => Headers["Host"];
 
     private static readonly IReadOnlyDictionary<string, string> EmptyRouteValues = new Dictionary<string, string>();

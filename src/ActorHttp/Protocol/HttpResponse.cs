@@ -9,10 +9,13 @@ namespace ActorHttp.Protocol;
 /// </summary>
 public sealed record HttpResponse
 {
+    /// <summary>The status code; the writer adds its standard reason phrase.</summary>
     public required int StatusCode { get; init; }
 
+    /// <summary>The handler's own fields; values with CR or LF are refused when written (answered 500 instead).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
+    /// <summary>The whole body of a response that is not <see cref="Streamed"/>.</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
 
     /// <summary>True when the body follows in chunks instead of in <see cref="Body"/>.</summary>
@@ -35,6 +38,7 @@ public sealed record HttpResponse
     /// <summary>Ask the connection to close after this response, whatever the request said.</summary>
     public bool Close { get; init; }
 
+    /// <summary>A response with a text body (UTF-8) and its <c>Content-Type</c>.</summary>
     public static HttpResponse Text(int statusCode, string text, string contentType = "text/plain; charset=utf-8") => new()
     {
         StatusCode = statusCode,
@@ -42,7 +46,9 @@ public sealed record HttpResponse
         Body = Encoding.UTF8.GetBytes(text),
     };
 
+    /// <summary>A response with no body (for 204, 304, or a bare status).</summary>
     public static HttpResponse Empty(int statusCode) => new() { StatusCode = statusCode };
 
+    /// <summary>This response with one more field.</summary>
     public HttpResponse WithHeader(string name, string value) => this with { Headers = [.. Headers, new(name, value)] };
 }

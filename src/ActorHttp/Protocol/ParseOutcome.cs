@@ -13,7 +13,7 @@ public enum ParseOutcome
     Rejected,
 
     /// <summary>
-    /// The head of a request whose body is streamed (<see cref="HttpRequestParser.StreamedBodyLimit"/>
+    /// The head of a request whose body is streamed (the parser's streamed-body limit
     /// chose so) is complete (<see cref="HttpRequestParser.Request"/>); the body follows as
     /// <see cref="BodyData"/> pieces and ends with <see cref="BodyComplete"/>.
     /// </summary>

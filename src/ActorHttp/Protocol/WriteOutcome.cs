@@ -1,6 +1,6 @@
 namespace ActorHttp.Protocol;
 
-/// <summary>What the connection does after <see cref="HttpResponseWriter.Write"/>.</summary>
+/// <summary>What the connection does after <c>HttpResponseWriter.Write</c>.</summary>
 public enum WriteOutcome
 {
     /// <summary>The response was written; the connection may carry the next request.</summary>

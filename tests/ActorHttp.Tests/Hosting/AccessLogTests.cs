@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using ActorHttp.Hosting;
+using ActorHttp.Server.Logging;
 using ActorHttp.Tests.Support;
 using Serilog;
 using Serilog.Events;

@@ -225,7 +225,7 @@ public sealed class ServerConfigurationTests : IDisposable
     {
         var config = ServerConfiguration.Load(overrides: "actorhttp.logging.level = Chatty");
 
-        var error = Assert.Throws<ConfigurationException>(() => LogSetup.CreateLogger(config));
+        var error = Assert.Throws<ConfigurationException>(() => LogSetup.CreateLogger(config, callerLogger: null, logging: null));
 
         Assert.Contains("actorhttp.logging.level", error.Message);
         Assert.Contains("Chatty", error.Message);
@@ -237,7 +237,7 @@ public sealed class ServerConfigurationTests : IDisposable
     {
         var config = ServerConfiguration.Load(overrides: "actorhttp.logging.format = xml");
 
-        var error = Assert.Throws<ConfigurationException>(() => LogSetup.CreateLogger(config));
+        var error = Assert.Throws<ConfigurationException>(() => LogSetup.CreateLogger(config, callerLogger: null, logging: null));
 
         Assert.Contains("actorhttp.logging.format", error.Message);
     }

@@ -1,32 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using ActorHttp.Actors;
 using ActorHttp.Protocol;
 
 namespace ActorHttp.Tests.Support;
-
-/// <summary>Requests and responses built by hand, for tests that talk to actors without a parser or a socket.</summary>
-public static class TestRequests
-{
-    public static HttpRequest Get(string path) => Make("GET", path);
-
-    public static HttpRequest Make(string method, string path, bool keepAlive = true) => new()
-    {
-        Method = method,
-        Target = path,
-        Path = path,
-        Query = string.Empty,
-        Version = ActorHttp.Protocol.HttpVersion.Http11,
-        Headers = new HttpHeaders([new KeyValuePair<string, string>("Host", "x")]),
-        KeepAlive = keepAlive,
-    };
-
-    public static string BodyText(this ResponseReady ready) => Encoding.UTF8.GetString(ready.Response.Body.Span);
-
-    public static string? Header(this HttpResponse response, string name) =>
-        response.Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
-}
 
 /// <summary>Settings for a <see cref="ConnectionActor"/> under test: no timer fires unless a test shortens it.</summary>
 public static class ConnectionTestSettings

@@ -5,7 +5,7 @@ public readonly record struct ByteRange(long First, long Last)
 {
     public long Length => Last - First + 1;
 
-    /// <summary>What a <c>Range</c> field asks of a representation of <paramref name="size"/> bytes.</summary>
+    /// <summary>What a <c>Range</c> field asks of a representation of a known size in bytes.</summary>
     public enum Outcome
     {
         /// <summary>No usable Range (absent, not bytes, malformed, or several ranges): send it all, 200.</summary>

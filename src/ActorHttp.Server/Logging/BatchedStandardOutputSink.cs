@@ -3,19 +3,22 @@ using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting;
 
-namespace ActorHttp.Hosting;
+using ActorHttp.Hosting;
+
+namespace ActorHttp.Server.Logging;
 
 /// <summary>
 /// Standard output for the access log: events are formatted into a buffer and written out by
 /// <see cref="Flush"/>, one write per batch. The console sink writes and flushes each event on its
 /// own, a system call per request. Only the access log's one thread uses it.
 /// </summary>
-public sealed class BatchedStandardOutputSink(ITextFormatter formatter, Stream output) : ILogEventSink, IDisposable
+public sealed class BatchedStandardOutputSink(ITextFormatter formatter, Stream output) : ILogEventSink, IAccessLogLineOutput, IDisposable
 {
     private readonly StringWriter _pending = new();
     private readonly Encoder _encoder = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetEncoder();
     private byte[] _bytes = [];
 
+    /// <summary>Formats the event into the pending batch.</summary>
     public void Emit(LogEvent logEvent) => formatter.Format(logEvent, _pending);
 
     /// <summary>
@@ -60,6 +63,7 @@ public sealed class BatchedStandardOutputSink(ITextFormatter formatter, Stream o
         output.Flush();
     }
 
+    /// <summary>Writes what is pending and closes the output.</summary>
     public void Dispose()
     {
         Flush();

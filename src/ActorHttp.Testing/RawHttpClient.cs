@@ -2,16 +2,23 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace ActorHttp.Tests.Support;
+namespace ActorHttp.Testing;
 
 /// <summary>A response as read off the wire, with the fields looked up case-insensitively.</summary>
+/// <param name="Status">The status code.</param>
+/// <param name="StatusLine">The status line exactly as sent, without its CRLF.</param>
+/// <param name="Headers">The header fields in the order they came, names as sent.</param>
+/// <param name="Body">The body, de-chunked.</param>
 public sealed record RawResponse(int Status, string StatusLine, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Body)
 {
+    /// <summary>The first field named <paramref name="name"/> (any case), or null.</summary>
     public string? Header(string name) =>
         Headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 
+    /// <summary>The body decoded as UTF-8.</summary>
     public string BodyText => Encoding.UTF8.GetString(Body);
 
+    /// <summary>True when the response carries <c>Connection: close</c>.</summary>
     public bool SaysClose => Header("Connection")?.Contains("close", StringComparison.OrdinalIgnoreCase) == true;
 }
 
@@ -33,6 +40,7 @@ public sealed class RawHttpClient : IAsyncDisposable
     /// <summary>The socket itself, for tests that probe TCP backpressure with non-blocking sends.</summary>
     public Socket Socket => _socket;
 
+    /// <summary>Connects to <paramref name="endpoint"/>'s port on 127.0.0.1 (a server listening on any address answers there too).</summary>
     public static async Task<RawHttpClient> ConnectAsync(IPEndPoint endpoint)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -40,8 +48,10 @@ public sealed class RawHttpClient : IAsyncDisposable
         return new RawHttpClient(socket);
     }
 
+    /// <summary>Sends <paramref name="latin1"/> one byte per character (Latin-1), exactly as written: CRLFs are the caller's.</summary>
     public Task SendAsync(string latin1) => SendAsync(Encoding.Latin1.GetBytes(latin1));
 
+    /// <summary>Sends exactly <paramref name="bytes"/>.</summary>
     public async Task SendAsync(byte[] bytes)
     {
         var sent = 0;
@@ -138,6 +148,7 @@ public sealed class RawHttpClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Closes the socket.</summary>
     public ValueTask DisposeAsync()
     {
         _socket.Dispose();

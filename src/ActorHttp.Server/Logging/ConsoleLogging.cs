@@ -1,0 +1,40 @@
+using ActorHttp.Actors;
+using ActorHttp.Hosting;
+using Akka.Configuration;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace ActorHttp.Server.Logging;
+
+/// <summary>
+/// The executable's logging: everything to the console in the format <c>actorhttp.logging.format</c>
+/// names, and the access log to standard output a batch at a time. The library has no console sink
+/// of its own; this is where the process that owns the console adds one.
+/// </summary>
+public sealed class ConsoleLogging : IServerLogging
+{
+    private const string ConsoleTimestamp = "HH:mm:ss.fff";
+    private const string ConsoleTemplate = "[{Timestamp:" + ConsoleTimestamp + "} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    /// <summary>The console at <c>actorhttp.logging.level</c>, as text or compact JSON.</summary>
+    public Serilog.ILogger CreateLogger(Config config)
+    {
+        var logger = new LoggerConfiguration()
+            .MinimumLevel.Is(LogSetup.Level(config))
+            .Enrich.FromLogContext();
+        logger = LogSetup.IsJson(config)
+            ? logger.WriteTo.Console(new CompactJsonFormatter())
+            : logger.WriteTo.Console(outputTemplate: ConsoleTemplate);
+        return logger.CreateLogger();
+    }
+
+    /// <summary>Standard output in the format of the other logs, each text line written straight from its entry.</summary>
+    public AccessLogWriter CreateAccessLog(Config config, ServerSettings settings, Serilog.ILogger diagnostics)
+    {
+        var standardOutput = new BatchedStandardOutputSink(
+            LogSetup.IsJson(config) ? new CompactJsonFormatter() : new AccessLogTextFormatter(ConsoleTemplate, ConsoleTimestamp, levelAndSource: true),
+            Console.OpenStandardOutput());
+        var logger = new LoggerConfiguration().WriteTo.Sink(standardOutput).CreateLogger();
+        return new AccessLogWriter(logger, settings.AccessLogBuffer, diagnostics, endOfBatch: standardOutput.Flush, ownedOutput: logger, lineOutput: standardOutput);
+    }
+}
