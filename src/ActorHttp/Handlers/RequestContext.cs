@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorHttp.Actors;
 using ActorHttp.Protocol;
 using Akka.Actor;
@@ -31,6 +32,12 @@ public sealed class RequestContext
     public long Sequence => Message.Sequence;
 
     internal HandleRequest Message { get; }
+
+    /// <summary>
+    /// How long the connection still waits for the answer before it answers 503 itself
+    /// (<c>handler-timeout</c>): negative once past; null when not known (a request a test built).
+    /// </summary>
+    public TimeSpan? TimeLeft => Message.AnswerDue == 0 ? null : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Message.AnswerDue);
 
     /// <summary>
     /// Asks for the next piece of a streamed request body (<see cref="HttpRequest.BodyStreamed"/>).

@@ -62,6 +62,14 @@ public sealed record ServerOptions
     /// <summary>Routes of the caller's own, added after the demo routes.</summary>
     public Action<RouteBuilder>? Routes { get; init; }
 
+    /// <summary>
+    /// Registers the application's services in the server's container (<c>services.AddHttpClient()</c>,
+    /// <c>services.AddScoped&lt;…&gt;()</c>): handlers mapped by type (<c>routes.MapGet&lt;WeatherHandler&gt;(…)</c>)
+    /// get their constructor's parameters from it. An application with a host of its own adds the
+    /// server to it instead (<see cref="AkkaBuilderExtensions.WithActorHttpServer"/>).
+    /// </summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>Where logs go; by default a logger built from <c>actorhttp.logging</c>.</summary>
     public Serilog.ILogger? Logger { get; init; }
 }
@@ -166,6 +174,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
             DisableDefaults = true,
         });
         builder.Services.AddSerilog(logger, dispose: options.Logger is null);
+        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
         if (accessLog is not null)
         {
