@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using ActorHttp.Hosting;
+using ActorHttp.Models;
 using ActorHttp.Protocol;
 using ActorHttp.Protocol.Connection;
 using Akka.Actor;
@@ -38,6 +39,13 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     // Checks are never further apart than the shortest timeout, so a deadline that appears later (a
     // request on an idle connection) is usually covered by the check already pending.
     private readonly long _shortestTicks;
+    private readonly long _handlerTicks;
+    private readonly int _pipeliningLimit;
+
+    // Handlers doing async work for a request, to tell if its client goes away (WatchClient); only
+    // requests still in flight, so never more than the pipelining limit. Null until first needed.
+    private Dictionary<long, IActorRef>? _clientWatchers;
+    private string? _clientGoneReason;
     private SocketOperation _receiver = null!;
     private SocketOperation? _sender;
     private long _checkDue;
@@ -61,6 +69,8 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         _slot = slot ?? new ConnectionSlot((socket.RemoteEndPoint as IPEndPoint)?.Address);
         _core = new Http1Connection(settings.ToConnectionSettings(streamedBodies?.Lookup, accessLog is not null), this, connectionId, log);
         _shortestTicks = StopwatchTicks(new[] { settings.IdleTimeout, settings.RequestHeaderTimeout, settings.HandlerTimeout }.Min());
+        _handlerTicks = StopwatchTicks(settings.HandlerTimeout);
+        _pipeliningLimit = settings.PipeliningLimit;
     }
 
     /// <param name="refusal">An answer that refuses the connection outright (a connection limit was reached): sent, then the connection closes.</param>
@@ -105,6 +115,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         _slot.IdleSince = 0;
         _scheduled.Cancel();
         _core.Release();
+        TellClientGone(_clientGoneReason ?? "the connection closed");
         if (!_core.ResetOnClose && !_halfClosed)
         {
             // On Linux, disposing a socket with a receive pending (the zero-byte wait between
@@ -146,8 +157,26 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
                 SendRest(_core.Sent(sent.Count, now), now);
                 break;
             case ResponseReady ready:
-                _core.Respond(ready.Sequence, ready.Response, now, Sender.IsNobody() ? null : Sender);
+                _clientWatchers?.Remove(ready.Sequence);
+                if (ready.Response is { Streamed: true, BodyStream: { } body })
+                {
+                    PumpBody(ready.Sequence, ready.Response, body, now);
+                }
+                else
+                {
+                    _core.Respond(ready.Sequence, ready.Response, now, Sender.IsNobody() ? null : Sender);
+                }
+
                 break;
+            case ContinueResponseStream continued:
+                ReadNextPiece(continued.Pump);
+                break;
+            case ResponsePieceRead read:
+                OnPieceRead(read, now);
+                break;
+            case WatchClient watch:
+                WatchForClientGone(watch.Sequence, Sender);
+                return;
             case ResponseBodyChunk chunk:
                 if (!_core.RespondChunk(chunk.Sequence, chunk.Data, now) && !Sender.IsNobody())
                 {
@@ -217,8 +246,20 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             return;
         }
 
-        _core.Received(count, now);
+        Received(count, now);
         Drive(now);
+    }
+
+    private void Received(int count, long now)
+    {
+        _core.Received(count, now);
+        if (count == 0)
+        {
+            // The client closed its side. Requests already read are still answered (a client that
+            // only half-closed may read them), but async work for them may stop, as Kestrel does.
+            _clientGoneReason = "the client closed the connection";
+            TellClientGone(_clientGoneReason);
+        }
     }
 
     /// <summary>Reads what the zero-byte wait announced; that read completes at once, so it is handled here.</summary>
@@ -244,7 +285,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             return;
         }
 
-        _core.Received(_receiver.BytesTransferred, now);
+        Received(_receiver.BytesTransferred, now);
         Drive(now);
     }
 
@@ -404,7 +445,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     }
 
     void IConnectionHost.OnRequest(HttpRequest request, long sequence) =>
-        _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client), Self);
+        _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client, AnswerDue: Stopwatch.GetTimestamp() + _handlerTicks), Self);
 
     void IConnectionHost.OnRequestBodyPiece(object reader, long sequence, ReadOnlyMemory<byte> data) =>
         ((IActorRef)reader).Tell(new RequestBodyChunk(sequence, data), Self);
@@ -415,15 +456,158 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     void IConnectionHost.OnRequestBodyAborted(object reader, long sequence, string reason) =>
         ((IActorRef)reader).Tell(new RequestBodyAborted(sequence, reason), Self);
 
-    void IConnectionHost.OnResponseChunksSent(object streamer, long sequence) =>
-        ((IActorRef)streamer).Tell(new ResponseBodyChunkSent(sequence), Self);
+    // A pump is continued through the mailbox: this is called from inside the core, which must not be re-entered.
+    void IConnectionHost.OnResponseChunksSent(object streamer, long sequence)
+    {
+        if (streamer is ResponseStreamPump pump)
+        {
+            Self.Tell(new ContinueResponseStream(pump));
+        }
+        else
+        {
+            ((IActorRef)streamer).Tell(new ResponseBodyChunkSent(sequence), Self);
+        }
+    }
 
-    void IConnectionHost.OnResponseAborted(object streamer, long sequence) =>
-        ((IActorRef)streamer).Tell(new ResponseAborted(sequence), Self);
+    void IConnectionHost.OnResponseAborted(object streamer, long sequence)
+    {
+        if (streamer is ResponseStreamPump pump)
+        {
+            pump.Abort();
+        }
+        else
+        {
+            ((IActorRef)streamer).Tell(new ResponseAborted(sequence), Self);
+        }
+    }
 
     /// <summary>Hands the answered request to the access log: field reads and one enqueue; the formatting happens on the log's own thread.</summary>
     void IConnectionHost.OnAnswered(in AnsweredRequest answered) =>
         _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
+
+    /// <summary>
+    /// A handler's answer whose body is a <see cref="HttpResponse.BodyStream"/> (a stream, a pipe, an
+    /// async sequence): this connection reads it the way the other models do, with the same
+    /// <see cref="ResponseStreamPump"/>, one piece at a time and the next only once the last has been
+    /// sent, so the source is read at the client's pace; the pump disposes it at the end, or when the
+    /// answer is abandoned (the client went away).
+    /// </summary>
+    private void PumpBody(long sequence, HttpResponse response, Stream body, long now)
+    {
+        var pump = new ResponseStreamPump(sequence, body, response.StreamLength);
+        if (_core.Respond(sequence, response, now, pump))
+        {
+            ReadNextPiece(pump);
+        }
+        else
+        {
+            pump.Abort();
+        }
+    }
+
+    /// <summary>Reads the pump's next piece off the actor's thread unless it is at hand; the result comes back as <see cref="ResponsePieceRead"/>.</summary>
+    private void ReadNextPiece(ResponseStreamPump pump)
+    {
+        if (!pump.BeginRead())
+        {
+            return;
+        }
+
+        ValueTask<int> reading;
+        try
+        {
+            reading = pump.ReadAsync(CancellationToken.None);
+        }
+        catch (Exception error)
+        {
+            reading = ValueTask.FromException<int>(error);
+        }
+
+        if (reading.IsCompletedSuccessfully)
+        {
+            if (pump.EndRead())
+            {
+                OnPieceRead(new ResponsePieceRead(pump, reading.Result, null), Stopwatch.GetTimestamp());
+            }
+
+            return;
+        }
+
+        var self = Self;
+        _ = AwaitPiece();
+
+        async Task AwaitPiece()
+        {
+            var count = 0;
+            Exception? failure = null;
+            try
+            {
+                count = await reading.ConfigureAwait(false);
+            }
+            catch (Exception error)
+            {
+                failure = error;
+            }
+
+            // Settled here, off the actor: an answer abandoned meanwhile has its source disposed now,
+            // even if this connection has stopped and the message below is never read.
+            if (pump.EndRead())
+            {
+                self.Tell(new ResponsePieceRead(pump, count, failure));
+            }
+        }
+    }
+
+    private void OnPieceRead(ResponsePieceRead read, long now)
+    {
+        if (read.Failure is null)
+        {
+            read.Pump.Deliver(_core, read.Count, now);
+            return;
+        }
+
+        // Cut short, so the client sees a truncated answer rather than a falsely complete one.
+        _log.Warning("Connection {ConnectionId}: reading the body of answer {Sequence} failed: {Error}", _connectionId, read.Pump.Sequence, read.Failure);
+        read.Pump.Abort();
+        _core.AbortResponse(read.Pump.Sequence);
+    }
+
+    private void WatchForClientGone(long sequence, IActorRef handler)
+    {
+        if (_clientGoneReason is not null)
+        {
+            handler.Tell(new ClientGone(sequence, _clientGoneReason), Self);
+            return;
+        }
+
+        _clientWatchers ??= [];
+        _clientWatchers[sequence] = handler;
+
+        // In-flight requests are at most pipelining-limit consecutive numbers: a watcher older than
+        // that belongs to a request the connection answered itself (a handler-timeout 503).
+        if (_clientWatchers.Count > _pipeliningLimit)
+        {
+            foreach (var stale in _clientWatchers.Keys.Where(s => s <= sequence - _pipeliningLimit).ToArray())
+            {
+                _clientWatchers.Remove(stale);
+            }
+        }
+    }
+
+    private void TellClientGone(string reason)
+    {
+        if (_clientWatchers is null)
+        {
+            return;
+        }
+
+        foreach (var (sequence, handler) in _clientWatchers)
+        {
+            handler.Tell(new ClientGone(sequence, reason), Self);
+        }
+
+        _clientWatchers.Clear();
+    }
 
     private static long StopwatchTicks(TimeSpan duration) => (long)(duration.TotalSeconds * Stopwatch.Frequency);
 }

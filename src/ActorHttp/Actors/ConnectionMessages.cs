@@ -41,3 +41,12 @@ internal sealed record ReclaimIdle : IDeadLetterSuppression
 {
     public static readonly ReclaimIdle Instance = new();
 }
+
+/// <summary>Continue the streamed answer <paramref name="Pump"/> reads: its pieces so far have been sent.</summary>
+internal sealed record ContinueResponseStream(ActorHttp.Models.ResponseStreamPump Pump);
+
+/// <summary>
+/// A read of a streamed answer's body (<see cref="ActorHttp.Protocol.HttpResponse.BodyStream"/>) ended
+/// off the actor: <paramref name="Count"/> bytes (0 at its end), or <paramref name="Failure"/>.
+/// </summary>
+internal sealed record ResponsePieceRead(ActorHttp.Models.ResponseStreamPump Pump, int Count, Exception? Failure);

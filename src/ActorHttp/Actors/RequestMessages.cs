@@ -10,8 +10,10 @@ namespace ActorHttp.Actors;
 /// number is the request's place on its connection: answers are written in that order.
 /// <paramref name="ClientAddress"/> is the peer's address (for X-Forwarded-For and logs);
 /// <paramref name="User"/> the authenticated user on a protected route.
+/// <paramref name="AnswerDue"/> is when the connection stops waiting for the answer (<c>handler-timeout</c>)
+/// as a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 when unknown (a request built by a test).
 /// </summary>
-public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection, IPAddress? ClientAddress = null, Principal? User = null);
+public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection, IPAddress? ClientAddress = null, Principal? User = null, long AnswerDue = 0);
 
 /// <summary>The answer to request <paramref name="Sequence"/>, sent by a handler straight to the connection.</summary>
 public sealed record ResponseReady(long Sequence, HttpResponse Response);
@@ -58,3 +60,16 @@ public sealed record RequestBodyEnd(long Sequence, HttpHeaders Trailers);
 /// closed); the handler only cleans up.
 /// </summary>
 public sealed record RequestBodyAborted(long Sequence, string Reason);
+
+/// <summary>
+/// From a handler doing async work for request <paramref name="Sequence"/> to its connection: tell me
+/// (<see cref="ClientGone"/>) if the client goes away before the request is answered, so the work can
+/// be cancelled. Forgotten once the request is answered.
+/// </summary>
+public sealed record WatchClient(long Sequence);
+
+/// <summary>
+/// The client of request <paramref name="Sequence"/> went away before its answer: it closed its side
+/// of the connection, or the connection broke or closed. Any answer will most likely go unread.
+/// </summary>
+public sealed record ClientGone(long Sequence, string Reason);

@@ -35,6 +35,10 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
 
     // Zero after a start that worked: a start failing then is retried at once.
     private TimeSpan _waitAfterFailedStart = TimeSpan.Zero;
+
+    // A handler that keeps failing to start fails the same way each time: its stack is logged once
+    // per run of failures, and each retry after that is one warning line with the reason.
+    private bool _startFailureLogged;
     private DateTime _nextStartAttempt = DateTime.MinValue;
 
     public RouteSupervisorActor(Props handlerProps, int instances, SupervisionSettings settings, string template)
@@ -79,7 +83,16 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
         {
             // Restarting would build a new instance right away, again and again: stopped, the
             // handler is started again by OnHandlerStopped, paced by the back-off.
-            _log.Error(error, "A handler of route {Template} failed to start", _template);
+            if (_startFailureLogged)
+            {
+                _log.Warning("A handler of route {Template} still fails to start: {Reason}", _template, error.GetBaseException().Message);
+            }
+            else
+            {
+                _startFailureLogged = true;
+                _log.Error(error, "A handler of route {Template} failed to start", _template);
+            }
+
             return Directive.Stop;
         }
 
@@ -106,6 +119,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
         if (identity.Subject is not null)
         {
             _waitAfterFailedStart = TimeSpan.Zero;
+            _startFailureLogged = false;
         }
     }
 

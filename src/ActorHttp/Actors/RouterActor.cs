@@ -6,8 +6,9 @@ using Akka.Actor;
 namespace ActorHttp.Actors;
 
 /// <summary>
-/// A route as registered: which methods, which path template, which handler, how many of it, and
-/// for which host names (<c>example.com</c>, <c>*.example.com</c>; null: requests of any other host).
+/// A route as registered: which methods, which path template, which handler (<see cref="HandlerSource"/>:
+/// <c>Props</c>, or a type built from the application's services), how many of it, and for which host
+/// names (<c>example.com</c>, <c>*.example.com</c>; null: requests of any other host).
 /// A <paramref name="StreamedBodyLimit"/> makes the route's handler read request bodies as they
 /// arrive (<see cref="HttpRequest.BodyStreamed"/>), up to that many bytes (more: 413), instead of
 /// receiving them whole within <c>limits.max-body-bytes</c>.
@@ -15,7 +16,7 @@ namespace ActorHttp.Actors;
 public sealed record RouteRegistration(
     IReadOnlyList<string>? Methods,
     string Template,
-    Props HandlerProps,
+    HandlerSource Handler,
     int? Instances = null,
     IReadOnlyList<string>? Hosts = null,
     long? StreamedBodyLimit = null);
@@ -55,7 +56,7 @@ public sealed class RouterActor : ReceiveActor
         {
             var route = routes[i];
             var instances = route.Instances ?? supervision.HandlerInstances;
-            var supervisor = Context.ActorOf(RouteSupervisorActor.Props(route.HandlerProps, instances, supervision, route.Template), $"route-{i}");
+            var supervisor = Context.ActorOf(RouteSupervisorActor.Props(route.Handler.PropsFor(Context.System), instances, supervision, route.Template), $"route-{i}");
             var endpoint = new RouteEndpoint(supervisor);
             _endpoints.Add(supervisor, endpoint);
             definitions.Add((new RouteDefinition<RouteEndpoint>(route.Methods, route.Template, endpoint), route.Hosts));

@@ -21,6 +21,9 @@ namespace ActorHttp.Handlers;
 public abstract class HttpHandlerActor : UntypedActor
 {
     private readonly Dictionary<(IActorRef Connection, long Sequence), RequestContext> _bodyReads = [];
+
+    // The cancellation of each request whose async work (RespondAsync with a token) is under way.
+    private readonly Dictionary<(IActorRef Connection, long Sequence), CancellationTokenSource> _cancellations = [];
     private RequestContext? _inFlight;
 
     /// <summary>Akka's logger for this actor (reaches the server's Serilog logger through the logger-factory bridge).</summary>
@@ -54,6 +57,7 @@ public abstract class HttpHandlerActor : UntypedActor
     /// </summary>
     protected void RespondAsync(RequestContext context, Task<HttpResponse> work)
     {
+        ArgumentNullException.ThrowIfNull(work);
         var self = Self;
         _ = AnswerWhenDone();
 
@@ -67,6 +71,59 @@ public abstract class HttpHandlerActor : UntypedActor
             {
                 self.Tell(new AsyncWorkFailed(context, error));
             }
+        }
+    }
+
+    /// <summary>
+    /// Answers with the result of async work that is given a <see cref="CancellationToken"/>: it fires
+    /// when the client goes away (closes or breaks the connection) or when the connection stops waiting
+    /// for the answer (<c>handler-timeout</c>, which the client gets a 503 for). Work that then ends in
+    /// <see cref="OperationCanceledException"/> is not a crash: it is logged at debug and answered 503
+    /// (an answer nobody is likely to read). Any other failure crashes this handler like a synchronous
+    /// throw: 500, and a restart.
+    /// </summary>
+    protected void RespondAsync(RequestContext context, Func<CancellationToken, Task<HttpResponse>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        var cancellation = new CancellationTokenSource();
+        if (context.TimeLeft is { } timeLeft)
+        {
+            cancellation.CancelAfter(timeLeft > TimeSpan.Zero ? timeLeft : TimeSpan.Zero);
+        }
+
+        var key = context.StreamKey;
+        _cancellations[key] = cancellation;
+        key.Connection.Tell(new WatchClient(key.Sequence), Self);
+
+        Task<HttpResponse> task;
+        try
+        {
+            task = work(cancellation.Token);
+        }
+        catch
+        {
+            // A synchronous throw is this handler's crash, now; nothing is under way to cancel.
+            _cancellations.Remove(key);
+            cancellation.Dispose();
+            throw;
+        }
+
+        var self = Self;
+        _ = AnswerWhenDone();
+
+        async Task AnswerWhenDone()
+        {
+            Exception? failure = null;
+            try
+            {
+                context.Respond(await task.ConfigureAwait(false));
+            }
+            catch (Exception error)
+            {
+                failure = error;
+            }
+
+            self.Tell(new CancellableWorkEnded(context, failure));
         }
     }
 
@@ -109,12 +166,49 @@ public abstract class HttpHandlerActor : UntypedActor
             case AsyncWorkFailed failed:
                 _inFlight = failed.Context;
                 throw new HandlerFailedException("Async work of a handler failed", failed.Error);
+            case ClientGone gone:
+                if (_cancellations.TryGetValue((Sender, gone.Sequence), out var cancellation))
+                {
+                    Log.Debug("The client of request {Sequence} went away ({Reason}); cancelling its work", gone.Sequence, gone.Reason);
+                    // CancelAsync: the token's callbacks (the work's continuations) run off this actor's thread.
+                    _ = cancellation.CancelAsync();
+                }
+
+                break;
+            case CancellableWorkEnded ended:
+                OnCancellableWorkEnded(ended);
+                break;
             default:
                 OnMessage(message);
                 break;
         }
 
         _inFlight = null;
+    }
+
+    private void OnCancellableWorkEnded(CancellableWorkEnded ended)
+    {
+        var context = ended.Context;
+        // Unknown after a restart: the instance that started the work crashed on another request.
+        var cancelled = false;
+        if (_cancellations.Remove(context.StreamKey, out var cancellation))
+        {
+            cancelled = cancellation.IsCancellationRequested;
+            cancellation.Dispose();
+        }
+
+        switch (ended.Failure)
+        {
+            case null:
+                return;
+            case OperationCanceledException when cancelled:
+                Log.Debug("The work for {Method} {Target} was cancelled: its client went away or its deadline passed", context.Request.Method, context.Request.Target);
+                context.Respond(HttpResponse.Text(503, "The request was cancelled before it was answered.\n"));
+                return;
+            default:
+                _inFlight = context;
+                throw new HandlerFailedException("Async work of a handler failed", ended.Failure);
+        }
     }
 
     /// <summary>Logs the crash once and answers 500 for the request that failed, before the restart.</summary>
@@ -152,6 +246,9 @@ public abstract class HttpHandlerActor : UntypedActor
     }
 
     private sealed record AsyncWorkFailed(RequestContext Context, Exception Error);
+
+    /// <summary>Work started with a token ended (answered, when <paramref name="Failure"/> is null): its cancellation can go.</summary>
+    private sealed record CancellableWorkEnded(RequestContext Context, Exception? Failure);
 }
 
 /// <summary>Wraps the error of a handler's async work so supervision sees it like a synchronous crash.</summary>

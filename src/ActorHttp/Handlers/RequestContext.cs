@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ActorHttp.Actors;
 using ActorHttp.Protocol;
 using Akka.Actor;
@@ -34,6 +35,12 @@ public sealed class RequestContext
     internal HandleRequest Message { get; }
 
     /// <summary>
+    /// How long the connection still waits for the answer before it answers 503 itself
+    /// (<c>handler-timeout</c>): negative once past; null when not known (a request a test built).
+    /// </summary>
+    public TimeSpan? TimeLeft => Message.AnswerDue == 0 ? null : Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), Message.AnswerDue);
+
+    /// <summary>
     /// Asks for the next piece of a streamed request body (<see cref="HttpRequest.BodyStreamed"/>).
     /// Sent from a handler actor, exactly one answer comes back to it: the piece
     /// (<see cref="HttpHandlerActor.OnRequestBody"/>), the end (<see cref="HttpHandlerActor.OnRequestBodyEnd"/>)
@@ -42,8 +49,18 @@ public sealed class RequestContext
     /// </summary>
     public void ReadBody() => Message.Connection.Tell(new ReadRequestBody(Message.Sequence));
 
-    /// <summary>Answers with a complete response.</summary>
-    public void Respond(HttpResponse response) => Message.Connection.Tell(new ResponseReady(Message.Sequence, response));
+    /// <summary>Answers with a complete response, or with the head of one whose body is a <see cref="HttpResponse.BodyStream"/>.</summary>
+    public void Respond(HttpResponse response)
+    {
+        if (response.BodyStream is { } body && (Request.Method == "HEAD" || response.StatusCode is < 200 or 204 or 304))
+        {
+            // No body goes out, so none is read: an endless source would otherwise be pumped forever.
+            body.Dispose();
+            response = response with { BodyStream = Stream.Null };
+        }
+
+        Message.Connection.Tell(new ResponseReady(Message.Sequence, response));
+    }
 
     /// <summary>Starts a streamed answer: <paramref name="head"/>'s status and fields now, the body by <see cref="SendChunk"/>.</summary>
     public void StartStream(HttpResponse head) => Respond(head with { Streamed = true, Body = ReadOnlyMemory<byte>.Empty });

@@ -66,6 +66,14 @@ public sealed record ServerOptions
     public Action<RouteBuilder>? Routes { get; init; }
 
     /// <summary>
+    /// Registers the application's services in the server's container (<c>services.AddHttpClient()</c>,
+    /// <c>services.AddScoped&lt;…&gt;()</c>): handlers mapped by type (<c>routes.MapGet&lt;WeatherHandler&gt;(…)</c>)
+    /// get their constructor's parameters from it. An application with a host of its own adds the
+    /// server to it instead (<see cref="AkkaBuilderExtensions.WithActorHttpServer"/>).
+    /// </summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>
     /// Where logs go (the server's own, Akka's and the access log). Without it, they go where
     /// <see cref="Logging"/> says, or else to Serilog's shared <see cref="Serilog.Log.Logger"/> as it
     /// is at start: silent until the application configures it, so the library never writes to the
@@ -189,6 +197,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
         });
         // Only a logger built here for this server is disposed with it, never the caller's nor the shared one.
         builder.Services.AddSerilog(logger, dispose: options.Logger is null && options.Logging is not null);
+        options.ConfigureServices?.Invoke(builder.Services);
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = settings.ShutdownTimeout + TimeSpan.FromSeconds(5));
         if (accessLog is not null)
         {

@@ -20,6 +20,8 @@ public static class AkkaBuilderExtensions
     /// Adds the HTTP server to an Akka.Hosting actor system: starts the router (with a supervisor per
     /// route) and the listener on <paramref name="listenSocket"/> (see <see cref="BindListenSocket"/>),
     /// and hooks graceful shutdown into CoordinatedShutdown. The listener owns the socket from then on.
+    /// Handlers mapped by type (<c>routes.MapGet&lt;WeatherHandler&gt;(…)</c>) are built from the
+    /// application's container, the one Akka.Hosting's <c>services.AddAkka</c> runs in.
     /// </summary>
     /// <param name="accessLog">Where the connections log each answered request; null for no access log. Its caller starts and stops it.</param>
     /// <param name="connectionLog">Where the connections' protocol cores log (refused requests, broken answers); nowhere when null.</param>
@@ -50,7 +52,10 @@ public static class AkkaBuilderExtensions
                     $"actorhttp.server.connection-dispatcher: no dispatcher is configured at \"{settings.ConnectionDispatcher}\"");
             }
 
-            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors, settings.RateLimits), "router");
+            // Handlers built from the application's services are resolved here, where the container
+            // exists: a handler type it cannot serve fails the start rather than the router.
+            var resolved = routes.Select(route => route with { Handler = route.Handler.PropsFor(system) }).ToArray();
+            var router = system.ActorOf(RouterActor.Props(resolved, settings.Supervision, auth, settings.Cors, settings.RateLimits), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes), accessLog, connectionLog?.ForContext("SourceContext", "ActorHttp.Connection")), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);

@@ -1,13 +1,23 @@
 using ActorHttp.Actors;
+using ActorHttp.Handlers;
 using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Handlers.Uploads;
+using ActorHttp.Protocol;
+using ActorHttp.Routing;
 using Akka.Actor;
 
 namespace ActorHttp.Hosting;
 
-/// <summary>Collects the routes a server serves, in code: <c>routes.MapGet("/users/{id}", Props.Create&lt;UserHandler&gt;())</c>.</summary>
+/// <summary>
+/// Collects the routes a server serves, in code. A route's handler is a handler actor built from the
+/// application's services (<c>routes.MapGet&lt;UserHandler&gt;("/users/{id:int}")</c>), from
+/// <see cref="Props"/> (<c>routes.MapGet("/users/{id}", Props.Create&lt;UserHandler&gt;())</c>), or a
+/// function (<c>routes.MapGet("/hello", ctx =&gt; HttpResponse.Text(200, "hi"))</c>), run by a
+/// supervised handler actor all the same. Templates are checked here, so a mistake in one (an
+/// unknown constraint, an invalid regex) throws at the call that registers it.
+/// </summary>
 public sealed class RouteBuilder
 {
     private readonly List<RouteRegistration> _routes;
@@ -33,11 +43,33 @@ public sealed class RouteBuilder
     /// <paramref name="streamedBodyLimit"/>, the handler reads request bodies piece by piece as they
     /// arrive (<c>RequestContext.ReadBody</c>), up to that many bytes, instead of getting them whole.
     /// </summary>
-    public RouteBuilder Map(IReadOnlyList<string>? methods, string template, Props handler, int? instances = null, long? streamedBodyLimit = null)
+    /// <exception cref="ArgumentException">The template is malformed; the message says how.</exception>
+    public RouteBuilder Map(IReadOnlyList<string>? methods, string template, HandlerSource handler, int? instances = null, long? streamedBodyLimit = null)
     {
+        ArgumentNullException.ThrowIfNull(handler);
+        RouteTemplate.Parse(template);
         _routes.Add(new RouteRegistration(methods, template, handler, instances, _hosts, streamedBodyLimit));
         return this;
     }
+
+    /// <summary>
+    /// Serves <paramref name="template"/> with handler actors of type <typeparamref name="THandler"/>
+    /// built from the application's services: each constructor parameter is resolved from the
+    /// container, each handler instance in a service scope of its own, replaced on a restart.
+    /// </summary>
+    public RouteBuilder Map<THandler>(IReadOnlyList<string>? methods, string template, int? instances = null, long? streamedBodyLimit = null)
+        where THandler : HttpHandlerActor => Map(methods, template, HandlerSource.FromServices<THandler>(), instances, streamedBodyLimit);
+
+    /// <summary>Serves <paramref name="template"/> with a function, run by a supervised handler actor (<see cref="FunctionHandler"/>); it must not block.</summary>
+    public RouteBuilder Map(IReadOnlyList<string>? methods, string template, Func<RequestContext, HttpResponse> handler, int? instances = null) =>
+        Map(methods, template, FunctionHandler.Props(handler), instances);
+
+    /// <summary>
+    /// Serves <paramref name="template"/> with an async function (<see cref="AsyncFunctionHandler"/>),
+    /// whose token fires when the client goes away or the answer's deadline passes.
+    /// </summary>
+    public RouteBuilder Map(IReadOnlyList<string>? methods, string template, Func<RequestContext, CancellationToken, Task<HttpResponse>> handler, int? instances = null) =>
+        Map(methods, template, AsyncFunctionHandler.Props(handler), instances);
 
     /// <summary>
     /// Routes served only for requests whose Host is one of <paramref name="hosts"/> (exact names or
@@ -55,8 +87,42 @@ public sealed class RouteBuilder
     /// <summary>Serves POST of <paramref name="template"/> with handler actors made from <paramref name="handler"/>.</summary>
     public RouteBuilder MapPost(string template, Props handler, int? instances = null) => Map(["POST"], template, handler, instances);
 
+    public RouteBuilder MapPut(string template, Props handler, int? instances = null) => Map(["PUT"], template, handler, instances);
+
+    public RouteBuilder MapDelete(string template, Props handler, int? instances = null) => Map(["DELETE"], template, handler, instances);
+
     /// <summary>Serves every standard method of <paramref name="template"/> with handler actors made from <paramref name="handler"/>.</summary>
     public RouteBuilder MapAny(string template, Props handler, int? instances = null) => Map(null, template, handler, instances);
+
+    public RouteBuilder MapGet<THandler>(string template, int? instances = null) where THandler : HttpHandlerActor => Map<THandler>(["GET"], template, instances);
+
+    public RouteBuilder MapPost<THandler>(string template, int? instances = null) where THandler : HttpHandlerActor => Map<THandler>(["POST"], template, instances);
+
+    public RouteBuilder MapPut<THandler>(string template, int? instances = null) where THandler : HttpHandlerActor => Map<THandler>(["PUT"], template, instances);
+
+    public RouteBuilder MapDelete<THandler>(string template, int? instances = null) where THandler : HttpHandlerActor => Map<THandler>(["DELETE"], template, instances);
+
+    public RouteBuilder MapAny<THandler>(string template, int? instances = null) where THandler : HttpHandlerActor => Map<THandler>(null, template, instances);
+
+    public RouteBuilder MapGet(string template, Func<RequestContext, HttpResponse> handler, int? instances = null) => Map(["GET"], template, handler, instances);
+
+    public RouteBuilder MapPost(string template, Func<RequestContext, HttpResponse> handler, int? instances = null) => Map(["POST"], template, handler, instances);
+
+    public RouteBuilder MapPut(string template, Func<RequestContext, HttpResponse> handler, int? instances = null) => Map(["PUT"], template, handler, instances);
+
+    public RouteBuilder MapDelete(string template, Func<RequestContext, HttpResponse> handler, int? instances = null) => Map(["DELETE"], template, handler, instances);
+
+    public RouteBuilder MapAny(string template, Func<RequestContext, HttpResponse> handler, int? instances = null) => Map(null, template, handler, instances);
+
+    public RouteBuilder MapGet(string template, Func<RequestContext, CancellationToken, Task<HttpResponse>> handler, int? instances = null) => Map(["GET"], template, handler, instances);
+
+    public RouteBuilder MapPost(string template, Func<RequestContext, CancellationToken, Task<HttpResponse>> handler, int? instances = null) => Map(["POST"], template, handler, instances);
+
+    public RouteBuilder MapPut(string template, Func<RequestContext, CancellationToken, Task<HttpResponse>> handler, int? instances = null) => Map(["PUT"], template, handler, instances);
+
+    public RouteBuilder MapDelete(string template, Func<RequestContext, CancellationToken, Task<HttpResponse>> handler, int? instances = null) => Map(["DELETE"], template, handler, instances);
+
+    public RouteBuilder MapAny(string template, Func<RequestContext, CancellationToken, Task<HttpResponse>> handler, int? instances = null) => Map(null, template, handler, instances);
 
     /// <summary>Serves the files below <c>settings.Root</c> for GET and HEAD under <paramref name="prefix"/> (the least specific route).</summary>
     public RouteBuilder MapStaticFiles(string prefix, StaticFileSettings settings, int? instances = null) =>

@@ -1,3 +1,6 @@
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Primitives;
+
 namespace ActorHttp.Protocol;
 
 /// <summary>A complete, validated HTTP/1.x request as the parser hands it to the rest of the server.</summary>
@@ -48,5 +51,43 @@ public sealed record HttpRequest
     /// <summary>The <c>Host</c> field, if any.</summary>
     public string? Host => Headers["Host"];
 
+    /// <summary>
+    /// The query, parsed as ASP.NET Core parses it (<see cref="QueryHelpers.ParseQuery(string)"/>):
+    /// names looked up case-insensitively, every value of a repeated name kept in order, <c>+</c> read
+    /// as a space and percent-escapes decoded. Parsed on first read, once per request; its size is
+    /// bounded by the request line's (<c>limits.max-request-line</c>).
+    /// </summary>
+    public IReadOnlyDictionary<string, StringValues> QueryValues => _queryValues.For(Query);
+
     private static readonly IReadOnlyDictionary<string, string> EmptyRouteValues = new Dictionary<string, string>();
+
+    // Shared by the copies `with` makes (the router's copy carries the route values); it re-parses
+    // if a copy was given another query. Equal to every other, so records still compare by their fields.
+    private readonly ParsedQuery _queryValues = new();
+
+    private sealed class ParsedQuery
+    {
+        private static readonly IReadOnlyDictionary<string, StringValues> None = new Dictionary<string, StringValues>();
+
+        // One reference, swapped whole, so a reader on another thread never sees half of it.
+        private Parsed? _parsed;
+
+        public IReadOnlyDictionary<string, StringValues> For(string query)
+        {
+            if (Volatile.Read(ref _parsed) is { } parsed && ReferenceEquals(parsed.Source, query))
+            {
+                return parsed.Values;
+            }
+
+            IReadOnlyDictionary<string, StringValues> values = query.Length == 0 ? None : QueryHelpers.ParseQuery(query);
+            Volatile.Write(ref _parsed, new Parsed(query, values));
+            return values;
+        }
+
+        private sealed record Parsed(string Source, IReadOnlyDictionary<string, StringValues> Values);
+
+        public override bool Equals(object? obj) => obj is ParsedQuery;
+
+        public override int GetHashCode() => 0;
+    }
 }

@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Text;
 
 namespace ActorHttp.Protocol;
@@ -29,9 +30,10 @@ public sealed record HttpResponse
     public long? StreamLength { get; init; }
 
     /// <summary>
-    /// For a <see cref="Streamed"/> response from a plain (non-actor) handler: the host reads the body
-    /// from this stream, keeping to the client's pace, and disposes it; actor handlers send chunks as
-    /// messages instead.
+    /// For a <see cref="Streamed"/> response: the connection reads the body from this stream a piece at
+    /// a time, the next only once the last has been sent (the client's pace), and disposes it at the
+    /// end or when the client goes away. Every model honours it; an actor handler may instead leave it
+    /// null and send the pieces itself (<c>RequestContext.SendChunk</c>). See <see cref="StreamBody(int, Stream, string, long?)"/>.
     /// </summary>
     public Stream? BodyStream { get; init; }
 
@@ -48,6 +50,42 @@ public sealed record HttpResponse
 
     /// <summary>A response with no body (for 204, 304, or a bare status).</summary>
     public static HttpResponse Empty(int statusCode) => new() { StatusCode = statusCode };
+
+    /// <summary>
+    /// An answer whose body is read from <paramref name="body"/> as the client takes it, and disposed
+    /// after. With <paramref name="length"/> it is sent with that <c>Content-Length</c> (and cut off
+    /// there); without, chunked.
+    /// </summary>
+    public static HttpResponse StreamBody(int statusCode, Stream body, string contentType = "application/octet-stream", long? length = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return new HttpResponse
+        {
+            StatusCode = statusCode,
+            Headers = [new("Content-Type", contentType)],
+            Streamed = true,
+            StreamLength = length,
+            BodyStream = body,
+        };
+    }
+
+    /// <summary>An answer whose body is what <paramref name="body"/> yields, read as the client takes it; the reader is completed after.</summary>
+    public static HttpResponse StreamBody(int statusCode, PipeReader body, string contentType = "application/octet-stream")
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return StreamBody(statusCode, body.AsStream(), contentType);
+    }
+
+    /// <summary>
+    /// An answer whose body is the pieces <paramref name="pieces"/> yields (an <c>async</c> iterator),
+    /// each asked for only once the last was sent. If the client goes away, the iterator's
+    /// cancellation token (<c>[EnumeratorCancellation]</c>) fires and it is disposed.
+    /// </summary>
+    public static HttpResponse StreamBody(int statusCode, IAsyncEnumerable<ReadOnlyMemory<byte>> pieces, string contentType = "application/octet-stream")
+    {
+        ArgumentNullException.ThrowIfNull(pieces);
+        return StreamBody(statusCode, new AsyncPiecesStream(pieces), contentType);
+    }
 
     /// <summary>This response with one more field.</summary>
     public HttpResponse WithHeader(string name, string value) => this with { Headers = [.. Headers, new(name, value)] };

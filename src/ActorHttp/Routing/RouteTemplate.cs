@@ -3,7 +3,8 @@ using System.Collections.ObjectModel;
 namespace ActorHttp.Routing;
 
 /// <summary>
-/// A parsed path template such as <c>/users/{id}</c> or <c>/files/{*rest}</c>. Templates are parsed
+/// A parsed path template such as <c>/users/{id:int}</c>, <c>/blog/{page?}</c> or <c>/files/{*rest}</c>
+/// (constraints: <see cref="RouteConstraint"/>). Templates are parsed
 /// once, when routes are registered, so a mistake surfaces at start-up rather than on a request.
 /// Matching runs on the already-decoded path, compares literals case-sensitively (RFC 3986 §6.2.2.1:
 /// only scheme and host are case-insensitive) and treats <c>/a</c> and <c>/a/</c> as different paths.
@@ -38,10 +39,10 @@ public sealed class RouteTemplate
             throw Invalid(template, "it must start with '/'");
         }
 
-        var parts = template[1..].Split('/');
-        var segments = new RouteSegment[parts.Length];
+        var parts = SplitSegments(template);
+        var segments = new RouteSegment[parts.Count];
         var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        for (var i = 0; i < parts.Length; i++)
+        for (var i = 0; i < parts.Count; i++)
         {
             var part = parts[i];
             if (!part.StartsWith('{'))
@@ -55,29 +56,12 @@ public sealed class RouteTemplate
                 continue;
             }
 
-            if (!part.EndsWith('}') || part.AsSpan(1, part.Length - 2).ContainsAny('{', '}'))
+            if (!part.EndsWith('}') || OutsideParentheses(part[1..^1]).AsSpan().ContainsAny('{', '}'))
             {
                 throw Invalid(template, $"segment '{part}' has unbalanced braces; a parameter must be a whole segment such as '{{id}}'");
             }
 
-            var catchAll = part.Length > 2 && part[1] == '*';
-            var name = part[(catchAll ? 2 : 1)..^1];
-            if (name.Length == 0 || !IsName(name))
-            {
-                throw Invalid(template, $"parameter '{part}' needs a name made of letters, digits and '_'");
-            }
-
-            if (!names.Add(name))
-            {
-                throw Invalid(template, $"parameter name '{name}' is used twice");
-            }
-
-            if (catchAll && i != parts.Length - 1)
-            {
-                throw Invalid(template, $"catch-all '{part}' must be the last segment");
-            }
-
-            segments[i] = new RouteSegment(catchAll ? RouteSegmentKind.CatchAll : RouteSegmentKind.Parameter, name);
+            segments[i] = ParseParameter(template, part, names, isLast: i == parts.Count - 1);
         }
 
         return new RouteTemplate(template, segments, names.Count);
@@ -108,8 +92,9 @@ public sealed class RouteTemplate
 
     /// <summary>
     /// Orders two templates by specificity, segment by segment: literal before parameter before
-    /// catch-all, and a template that has run out of segments before one that still has a catch-all
-    /// (the only kind that can match nothing). Negative when <paramref name="a"/> is more specific.
+    /// optional parameter before catch-all, a constrained parameter before an unconstrained one, and a
+    /// template that has run out of segments before one that still has an optional parameter or a
+    /// catch-all (the kinds that can match nothing). Negative when <paramref name="a"/> is more specific.
     /// </summary>
     public static int CompareSpecificity(RouteTemplate a, RouteTemplate b)
     {
@@ -120,6 +105,13 @@ public sealed class RouteTemplate
             if (byKind != 0)
             {
                 return byKind;
+            }
+
+            // Of two parameters, the constrained one is the more specific (as in ASP.NET Core).
+            var byConstraints = (a._segments[i].Constraints is null).CompareTo(b._segments[i].Constraints is null);
+            if (byConstraints != 0)
+            {
+                return byConstraints;
             }
         }
 
@@ -141,13 +133,20 @@ public sealed class RouteTemplate
         {
             if (segment.Kind == RouteSegmentKind.CatchAll)
             {
-                values?.Add(segment.Value, start >= path.Length ? "" : path[start..]);
+                var rest = start >= path.Length ? "" : path[start..];
+                if (!segment.Accepts(rest))
+                {
+                    return false;
+                }
+
+                values?.Add(segment.Value, rest);
                 return true;
             }
 
             if (start > path.Length)
             {
-                return false;
+                // Only an optional parameter (always the last segment) may find no segment left.
+                return segment.Kind == RouteSegmentKind.OptionalParameter;
             }
 
             var end = path.IndexOf('/', start);
@@ -169,6 +168,11 @@ public sealed class RouteTemplate
                 // A parameter binds exactly one non-empty segment.
                 return false;
             }
+            else if (!segment.Accepts(text))
+            {
+                // A value that fails a constraint: this template does not match the path at all.
+                return false;
+            }
             else
             {
                 values?.Add(segment.Value, text.ToString());
@@ -178,6 +182,163 @@ public sealed class RouteTemplate
         }
 
         return start == path.Length + 1;
+    }
+
+    /// <summary>
+    /// Splits the template at its <c>/</c>, except inside a constraint's parentheses, where a regex
+    /// may hold any character (a literal parenthesis there is written <c>\(</c> or <c>\)</c>).
+    /// </summary>
+    private static List<string> SplitSegments(string template)
+    {
+        var parts = new List<string>();
+        var depth = 0;
+        var start = 1;
+        for (var i = 1; i < template.Length; i++)
+        {
+            switch (template[i])
+            {
+                case '\\' when depth > 0:
+                    i++;
+                    break;
+                case '(':
+                    depth++;
+                    break;
+                case ')' when depth > 0:
+                    depth--;
+                    break;
+                case '/' when depth == 0:
+                    parts.Add(template[start..i]);
+                    start = i + 1;
+                    break;
+            }
+        }
+
+        if (depth > 0)
+        {
+            throw Invalid(template, "a constraint's '(' is never closed");
+        }
+
+        parts.Add(template[start..]);
+        return parts;
+    }
+
+    /// <summary>The text with every parenthesised constraint argument left out.</summary>
+    private static string OutsideParentheses(string text)
+    {
+        var outside = new System.Text.StringBuilder(text.Length);
+        var depth = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (depth > 0 && c == '\\')
+            {
+                i++;
+            }
+            else if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')' && depth > 0)
+            {
+                depth--;
+            }
+            else if (depth == 0)
+            {
+                outside.Append(c);
+            }
+        }
+
+        return outside.ToString();
+    }
+
+    /// <summary>The pieces of <paramref name="text"/> between the <c>:</c> found outside parentheses.</summary>
+    private static List<string> SplitConstraints(string text)
+    {
+        var pieces = new List<string>();
+        var depth = 0;
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            switch (text[i])
+            {
+                case '\\' when depth > 0:
+                    i++;
+                    break;
+                case '(':
+                    depth++;
+                    break;
+                case ')' when depth > 0:
+                    depth--;
+                    break;
+                case ':' when depth == 0:
+                    pieces.Add(text[start..i]);
+                    start = i + 1;
+                    break;
+            }
+        }
+
+        pieces.Add(text[start..]);
+        return pieces;
+    }
+
+    /// <summary><c>{name}</c>, <c>{name?}</c>, <c>{*name}</c>, each with optional <c>:constraint</c>s after the name.</summary>
+    private static RouteSegment ParseParameter(string template, string part, HashSet<string> names, bool isLast)
+    {
+        var inner = part[1..^1];
+        var catchAll = inner.StartsWith('*');
+        if (catchAll)
+        {
+            inner = inner[1..];
+        }
+
+        // A '?' closing the parameter (not one inside a constraint's parentheses) makes it optional.
+        var optional = inner.EndsWith('?') && OutsideParentheses(inner).EndsWith('?');
+        if (optional)
+        {
+            inner = inner[..^1];
+        }
+
+        var pieces = SplitConstraints(inner);
+        var name = pieces[0];
+        if (name.Length == 0 || !IsName(name))
+        {
+            throw Invalid(template, $"parameter '{part}' needs a name made of letters, digits and '_'");
+        }
+
+        if (!names.Add(name))
+        {
+            throw Invalid(template, $"parameter name '{name}' is used twice");
+        }
+
+        if (catchAll && optional)
+        {
+            throw Invalid(template, $"catch-all '{part}' cannot be optional: it already matches nothing");
+        }
+
+        if ((catchAll || optional) && !isLast)
+        {
+            throw Invalid(template, $"{(catchAll ? "catch-all" : "optional parameter")} '{part}' must be the last segment");
+        }
+
+        RouteConstraint[]? constraints = null;
+        if (pieces.Count > 1)
+        {
+            constraints = new RouteConstraint[pieces.Count - 1];
+            for (var i = 1; i < pieces.Count; i++)
+            {
+                try
+                {
+                    constraints[i - 1] = RouteConstraint.Parse(pieces[i]);
+                }
+                catch (FormatException error)
+                {
+                    throw Invalid(template, $"parameter '{name}': {error.Message}");
+                }
+            }
+        }
+
+        var kind = catchAll ? RouteSegmentKind.CatchAll : optional ? RouteSegmentKind.OptionalParameter : RouteSegmentKind.Parameter;
+        return new RouteSegment(kind, name, constraints);
     }
 
     private static bool IsName(string name)
