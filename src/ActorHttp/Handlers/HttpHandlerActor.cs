@@ -9,7 +9,7 @@ namespace ActorHttp.Handlers;
 /// The base of every handler, built in or written by users: override <see cref="OnRequest"/> and
 /// answer through the <see cref="RequestContext"/>. A handler is an ordinary actor: it may keep
 /// state, schedule messages to itself (override <see cref="OnMessage"/> for those), and do async
-/// work with <see cref="RespondAsync"/>, never blocking its thread.
+/// work with <c>RespondAsync</c> (given a task, or work that takes a cancellation token), never blocking its thread.
 /// </summary>
 /// <remarks>
 /// If handling throws, the route's supervisor restarts the actor: a new instance, built by the
