@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using ActorHttp.Hosting;
+using ActorHttp.Observability;
 using ActorHttp.Protocol;
 using ActorHttp.Protocol.Connection;
 using Akka.Actor;
@@ -31,6 +32,10 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     private readonly AccessLogWriter? _accessLog;
     private readonly Http1Connection _core;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ServerObservability? _observability;
+    private readonly ServerMetrics? _metrics;
+    private readonly ConnectionObservations? _observed;
+    private long _openedTimestamp;
 
     // Cancels, in PostStop, every check still scheduled (they are never cancelled one by one).
     private readonly Cancelable _scheduled = new(Context.System.Scheduler);
@@ -51,8 +56,11 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     private bool _flushScheduled;
     private bool _flushing;
 
-    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal, StreamedBodyRoutes? streamedBodies, ConnectionSlot? slot, AccessLogWriter? accessLog, Serilog.ILogger? log)
+    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal, StreamedBodyRoutes? streamedBodies, ConnectionSlot? slot, AccessLogWriter? accessLog, Serilog.ILogger? log, ServerObservability? observability = null)
     {
+        _observability = observability;
+        _metrics = observability?.Metrics;
+        _observed = observability is null ? null : new ConnectionObservations(settings.PipeliningLimit);
         _accessLog = accessLog;
         _socket = socket;
         _connectionId = connectionId;
@@ -67,8 +75,9 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     /// <param name="slot">What the listener may read of this connection (its client, whether it is idle); a private one when null.</param>
     /// <param name="accessLog">Where each answered request is logged; null for no access log.</param>
     /// <param name="log">Where the connection core logs (refusals, broken answers); nowhere when null.</param>
-    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal = null, StreamedBodyRoutes? streamedBodies = null, ConnectionSlot? slot = null, AccessLogWriter? accessLog = null, Serilog.ILogger? log = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, refusal, streamedBodies, slot, accessLog, log));
+    /// <param name="observability">Metrics, traces, request ids and trusted proxies; null for none of them.</param>
+    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal = null, StreamedBodyRoutes? streamedBodies = null, ConnectionSlot? slot = null, AccessLogWriter? accessLog = null, Serilog.ILogger? log = null, ServerObservability? observability = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, refusal, streamedBodies, slot, accessLog, log, observability));
 
     int IConnectionHost.BytesWaitingInKernel
     {
@@ -96,12 +105,23 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         {
             _core.Refuse(_refusal, Stopwatch.GetTimestamp());
         }
+        else if (_metrics is not null)
+        {
+            _openedTimestamp = Stopwatch.GetTimestamp();
+            _metrics.ConnectionOpened(_socket.AddressFamily);
+        }
 
         Drive(Stopwatch.GetTimestamp());
     }
 
     protected override void PostStop()
     {
+        if (_metrics is not null && _openedTimestamp != 0)
+        {
+            _metrics.ConnectionClosed(_socket.AddressFamily, _openedTimestamp);
+        }
+
+        _observed?.AbandonAll(_metrics);
         _slot.IdleSince = 0;
         _scheduled.Cancel();
         _core.Release();
@@ -143,10 +163,21 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
                 OnBytesReceived(received.Count, now);
                 return;
             case BytesSent sent:
+                _metrics?.BytesSent(sent.Count);
                 SendRest(_core.Sent(sent.Count, now), now);
                 break;
             case ResponseReady ready:
-                _core.Respond(ready.Sequence, ready.Response, now, Sender.IsNobody() ? null : Sender);
+                var response = ready.Response;
+                if (_observed is not null && _observed.Find(ready.Sequence) is { } observed)
+                {
+                    observed.Route = ready.Route;
+                    if (observed.RequestId is { } requestId)
+                    {
+                        response = response.WithHeader(RequestIds.HeaderName, requestId);
+                    }
+                }
+
+                _core.Respond(ready.Sequence, response, now, Sender.IsNobody() ? null : Sender);
                 break;
             case ResponseBodyChunk chunk:
                 if (!_core.RespondChunk(chunk.Sequence, chunk.Data, now) && !Sender.IsNobody())
@@ -217,6 +248,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             return;
         }
 
+        _metrics?.BytesReceived(count);
         _core.Received(count, now);
         Drive(now);
     }
@@ -244,6 +276,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             return;
         }
 
+        _metrics?.BytesReceived(_receiver.BytesTransferred);
         _core.Received(_receiver.BytesTransferred, now);
         Drive(now);
     }
@@ -330,6 +363,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
                 return;
             }
 
+            _metrics?.BytesSent(sender.BytesTransferred);
             bytes = _core.Sent(sender.BytesTransferred, now);
         }
 
@@ -403,8 +437,36 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         }
     }
 
-    void IConnectionHost.OnRequest(HttpRequest request, long sequence) =>
-        _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client), Self);
+    void IConnectionHost.OnRequest(HttpRequest request, long sequence)
+    {
+        if (_observability is null)
+        {
+            _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client), Self);
+            return;
+        }
+
+        var settings = _observability.Settings;
+        var client = settings.TrustedProxies.IsEmpty ? _slot.Client : settings.TrustedProxies.ClientOf(_slot.Client, request.Headers[TrustedProxies.ForwardedForHeader]);
+        var requestId = settings.RequestIds ? RequestIds.For(request.Headers[RequestIds.HeaderName]) : null;
+        var methodTag = ServerMetrics.MethodTag(request.Method);
+        var activity = ServerTracing.StartRequest(methodTag, request.Path, request.Headers[ServerTracing.TraceParentHeader], request.Headers[ServerTracing.TraceStateHeader], client);
+        var metered = _metrics!.RequestsObserved;
+        if (requestId is null && activity is null && !metered)
+        {
+            // Nothing to keep for this request: it travels as it does with observability off.
+            _router.Tell(new HandleRequest(request, sequence, Self, client), Self);
+            return;
+        }
+
+        if (metered)
+        {
+            _metrics.RequestStarted(methodTag);
+        }
+
+        activity?.SetTag("http.request.id", requestId);
+        _observed!.Add(sequence, methodTag, metered, requestId, activity, client);
+        _router.Tell(new HandleRequest(request, sequence, Self, client, Telemetry: new RequestTelemetry(requestId, activity?.Context ?? default)), Self);
+    }
 
     void IConnectionHost.OnRequestBodyPiece(object reader, long sequence, ReadOnlyMemory<byte> data) =>
         ((IActorRef)reader).Tell(new RequestBodyChunk(sequence, data), Self);
@@ -422,8 +484,44 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         ((IActorRef)streamer).Tell(new ResponseAborted(sequence), Self);
 
     /// <summary>Hands the answered request to the access log: field reads and one enqueue; the formatting happens on the log's own thread.</summary>
-    void IConnectionHost.OnAnswered(in AnsweredRequest answered) =>
-        _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
+    void IConnectionHost.OnAnswered(in AnsweredRequest answered)
+    {
+        if (_observability is null)
+        {
+            _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
+            return;
+        }
+
+        if (_observed!.Take(answered.Sequence) is not { } observed)
+        {
+            // No request of this number was handed on: the core refused one (or the connection) itself.
+            if (_refusal is null)
+            {
+                _metrics!.RequestRefused(answered.StatusCode);
+            }
+
+            _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
+            return;
+        }
+
+        if (observed.Metered)
+        {
+            _metrics!.RequestEnded(observed.MethodTag, answered.StatusCode, observed.Route, answered.StartTimestamp, answered.EndTimestamp);
+        }
+
+        var traceId = observed.Activity?.TraceId.ToHexString();
+        if (observed.Activity is { } activity)
+        {
+            ServerTracing.EndRequest(activity, observed.MethodTag, observed.Route, answered.StatusCode);
+        }
+
+        if (_accessLog is not null && !_observability.IsUnlogged(observed.Route))
+        {
+            _accessLog.TryAdd(AccessLogEntry.Of(_connectionId, observed.Client, answered) with { RequestId = observed.RequestId, TraceId = traceId });
+        }
+
+        _observed.Return(observed);
+    }
 
     private static long StopwatchTicks(TimeSpan duration) => (long)(duration.TotalSeconds * Stopwatch.Frequency);
 }

@@ -23,7 +23,10 @@ public abstract class HttpHandlerActor : UntypedActor
     private readonly Dictionary<(IActorRef Connection, long Sequence), RequestContext> _bodyReads = [];
     private RequestContext? _inFlight;
 
-    protected ILoggingAdapter Log { get; } = Context.GetLogger();
+    private readonly RequestScopedLogging _log = CreateLog();
+
+    /// <summary>The handler's log: while it handles a request that has an id (<c>X-Request-Id</c>), each line names it.</summary>
+    protected ILoggingAdapter Log => _log;
 
     protected abstract void OnRequest(RequestContext context);
 
@@ -79,11 +82,13 @@ public abstract class HttpHandlerActor : UntypedActor
                     _bodyReads[(request.Connection, request.Sequence)] = _inFlight;
                 }
 
+                _log.RequestId = request.RequestId;
                 OnRequest(_inFlight);
                 break;
             case RequestBodyChunk chunk:
                 if (_bodyReads.TryGetValue((Sender, chunk.Sequence), out _inFlight))
                 {
+                    _log.RequestId = _inFlight.RequestId;
                     OnRequestBody(_inFlight, chunk.Data);
                 }
 
@@ -91,6 +96,7 @@ public abstract class HttpHandlerActor : UntypedActor
             case RequestBodyEnd end:
                 if (_bodyReads.Remove((Sender, end.Sequence), out _inFlight))
                 {
+                    _log.RequestId = _inFlight.RequestId;
                     OnRequestBodyEnd(_inFlight, end.Trailers);
                 }
 
@@ -99,12 +105,14 @@ public abstract class HttpHandlerActor : UntypedActor
                 // Answered by the connection already: nothing is left to answer if cleaning up fails.
                 if (_bodyReads.Remove((Sender, aborted.Sequence), out var abandoned))
                 {
+                    _log.RequestId = abandoned.RequestId;
                     OnRequestBodyAborted(abandoned, aborted.Reason);
                 }
 
                 break;
             case AsyncWorkFailed failed:
                 _inFlight = failed.Context;
+                _log.RequestId = failed.Context.RequestId;
                 throw new HandlerFailedException("Async work of a handler failed", failed.Error);
             default:
                 OnMessage(message);
@@ -112,6 +120,7 @@ public abstract class HttpHandlerActor : UntypedActor
         }
 
         _inFlight = null;
+        _log.RequestId = null;
     }
 
     // The supervisor's strategy does not log failures, so this is the crash's one log line.
@@ -128,11 +137,18 @@ public abstract class HttpHandlerActor : UntypedActor
 
     protected override void PostStop() => AnswerFailedRequest(null);
 
+    private static RequestScopedLogging CreateLog()
+    {
+        var source = LogSource.Create(Context, Context.System);
+        return new RequestScopedLogging(Context.System.EventStream, source.Source, source.Type, Context.System.Settings.LogFormatter);
+    }
+
     private void AnswerFailedRequest(Exception? reason)
     {
         if (_inFlight is { } failed)
         {
             _inFlight = null;
+            _log.RequestId = failed.RequestId;
             _bodyReads.Remove(failed.StreamKey);
             Log.Error(reason, "Handler failed on {Method} {Target}; answering 500", failed.Request.Method, failed.Request.Target);
             failed.Respond(HttpResponse.Text(500, "The server failed while handling this request.\n"));

@@ -996,7 +996,8 @@ public sealed class Http1Connection
             exchange.Referer,
             exchange.UserAgent,
             exchange.StartTimestamp,
-            now));
+            now,
+            exchange.Sequence));
 
     private void AcknowledgeSentChunks(long now)
     {
