@@ -30,6 +30,22 @@ public sealed class ServerMetrics : IDisposable
         "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
     };
 
+    /// <summary>Every instrument's name and the tags it may carry (an exporter such as Prometheus needs each metric's label set in advance).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Labels = new Dictionary<string, string[]>
+    {
+        ["http.server.request.duration"] = ["http.request.method", "http.response.status_code", "http.route"],
+        ["http.server.active_requests"] = ["http.request.method"],
+        ["actorhttp.connections.active"] = ["network.transport", "network.type"],
+        ["actorhttp.connections.duration"] = ["network.transport", "network.type"],
+        ["actorhttp.connections.rejected"] = ["actorhttp.rejection.reason"],
+        ["actorhttp.requests.refused"] = ["http.response.status_code"],
+        ["actorhttp.handler.crashes"] = ["http.route", "error.type"],
+        ["actorhttp.handler.restarts"] = ["http.route"],
+        ["actorhttp.handler.shed"] = ["http.route"],
+        ["actorhttp.io.received"] = [],
+        ["actorhttp.io.sent"] = [],
+    };
+
     private readonly bool _ownsMeter;
     private readonly Histogram<double> _requestDuration;
     private readonly UpDownCounter<long> _activeRequests;
