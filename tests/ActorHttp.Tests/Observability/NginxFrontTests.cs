@@ -24,7 +24,7 @@ public sealed class NginxFrontTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(NginxPath))
+        if (!File.Exists(NginxPath) || OperatingSystem.IsWindows())
         {
             return;
         }
