@@ -56,6 +56,20 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
         "--root", paths.StaticRoot,
     ]), IdleMemory: false);
 
+    /// <summary>
+    /// <see cref="ActorHttp"/>'s quiet configuration with metrics, request ids and traces on
+    /// (bench/actorhttp-observed.conf over bench/actorhttp-bench.conf): its ratios to
+    /// <see cref="ActorHttp"/> are what seeing the server costs. Its idle memory is not measured.
+    /// </summary>
+    public static Peer ActorHttpObserved { get; } = new("ActorHttp (observed)", (paths, port) => ("dotnet",
+    [
+        ActorHttpServerDll(paths),
+        "--host", "127.0.0.1", "--port", port.ToString(),
+        "--config", Path.Combine(paths.Repository, "bench/actorhttp-bench.conf"),
+        "--config", Path.Combine(paths.Repository, "bench/actorhttp-observed.conf"),
+        "--root", paths.StaticRoot,
+    ]), IdleMemory: false);
+
     public static Peer Kestrel { get; } = new("Kestrel", (paths, port) => ("dotnet",
     [
         Path.Combine(paths.Repository, "bench/peers/Kestrel/bin/Release/net10.0/Kestrel.dll"),
@@ -65,7 +79,7 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
 
     public static Peer Nginx { get; } = NginxWith("bench/peers/nginx.conf");
 
-    public static IReadOnlyList<Peer> All { get; } = [ActorHttp, ActorHttpDefault, Kestrel, Nginx];
+    public static IReadOnlyList<Peer> All { get; } = [ActorHttp, ActorHttpDefault, ActorHttpObserved, Kestrel, Nginx];
 
     /// <summary>
     /// The servers of the attack bench (bench/run --attacks), each with its default limits and

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using ActorHttp.Hosting;
 using ActorHttp.Models;
+using ActorHttp.Observability;
 using ActorHttp.Protocol;
 using ActorHttp.Protocol.Connection;
 using Akka.Actor;
@@ -32,6 +33,10 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     private readonly AccessLogWriter? _accessLog;
     private readonly Http1Connection _core;
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ServerObservability? _observability;
+    private readonly ServerMetrics? _metrics;
+    private readonly ConnectionObservations? _observed;
+    private long _openedTimestamp;
 
     // Cancels, in PostStop, every check still scheduled (they are never cancelled one by one).
     private readonly Cancelable _scheduled = new(Context.System.Scheduler);
@@ -59,8 +64,11 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     private bool _flushScheduled;
     private bool _flushing;
 
-    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal, StreamedBodyRoutes? streamedBodies, ConnectionSlot? slot, AccessLogWriter? accessLog, Serilog.ILogger? log)
+    public ConnectionActor(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal, StreamedBodyRoutes? streamedBodies, ConnectionSlot? slot, AccessLogWriter? accessLog, Serilog.ILogger? log, ServerObservability? observability = null)
     {
+        _observability = observability;
+        _metrics = observability?.Metrics;
+        _observed = observability is null ? null : new ConnectionObservations(settings.PipeliningLimit);
         _accessLog = accessLog;
         _socket = socket;
         _connectionId = connectionId;
@@ -77,8 +85,9 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     /// <param name="slot">What the listener may read of this connection (its client, whether it is idle); a private one when null.</param>
     /// <param name="accessLog">Where each answered request is logged; null for no access log.</param>
     /// <param name="log">Where the connection core logs (refusals, broken answers); nowhere when null.</param>
-    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal = null, StreamedBodyRoutes? streamedBodies = null, ConnectionSlot? slot = null, AccessLogWriter? accessLog = null, Serilog.ILogger? log = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, refusal, streamedBodies, slot, accessLog, log));
+    /// <param name="observability">Metrics, traces, request ids and trusted proxies; null for none of them.</param>
+    public static Props Props(Socket socket, long connectionId, ServerSettings settings, IActorRef router, HttpResponse? refusal = null, StreamedBodyRoutes? streamedBodies = null, ConnectionSlot? slot = null, AccessLogWriter? accessLog = null, Serilog.ILogger? log = null, ServerObservability? observability = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionActor(socket, connectionId, settings, router, refusal, streamedBodies, slot, accessLog, log, observability));
 
     int IConnectionHost.BytesWaitingInKernel
     {
@@ -106,12 +115,23 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         {
             _core.Refuse(_refusal, Stopwatch.GetTimestamp());
         }
+        else if (_metrics is not null)
+        {
+            _openedTimestamp = Stopwatch.GetTimestamp();
+            _metrics.ConnectionOpened(_socket.AddressFamily);
+        }
 
         Drive(Stopwatch.GetTimestamp());
     }
 
     protected override void PostStop()
     {
+        if (_metrics is not null && _openedTimestamp != 0)
+        {
+            _metrics.ConnectionClosed(_socket.AddressFamily, _openedTimestamp);
+        }
+
+        _observed?.AbandonAll(_metrics);
         _slot.IdleSince = 0;
         _scheduled.Cancel();
         _core.Release();
@@ -154,17 +174,28 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
                 OnBytesReceived(received.Count, now);
                 return;
             case BytesSent sent:
+                _metrics?.BytesSent(sent.Count);
                 SendRest(_core.Sent(sent.Count, now), now);
                 break;
             case ResponseReady ready:
                 _clientWatchers?.Remove(ready.Sequence);
-                if (ready.Response is { Streamed: true, BodyStream: { } body })
+                var response = ready.Response;
+                if (_observed is not null && _observed.Find(ready.Sequence) is { } observed)
                 {
-                    PumpBody(ready.Sequence, ready.Response, body, now);
+                    observed.Route = ready.Route;
+                    if (observed.RequestId is { } requestId)
+                    {
+                        response = response.WithHeader(RequestIds.HeaderName, requestId);
+                    }
+                }
+
+                if (response is { Streamed: true, BodyStream: { } body })
+                {
+                    PumpBody(ready.Sequence, response, body, now);
                 }
                 else
                 {
-                    _core.Respond(ready.Sequence, ready.Response, now, Sender.IsNobody() ? null : Sender);
+                    _core.Respond(ready.Sequence, response, now, Sender.IsNobody() ? null : Sender);
                 }
 
                 break;
@@ -246,6 +277,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             return;
         }
 
+        _metrics?.BytesReceived(count);
         Received(count, now);
         Drive(now);
     }
@@ -285,6 +317,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             return;
         }
 
+        _metrics?.BytesReceived(_receiver.BytesTransferred);
         Received(_receiver.BytesTransferred, now);
         Drive(now);
     }
@@ -371,6 +404,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
                 return;
             }
 
+            _metrics?.BytesSent(sender.BytesTransferred);
             bytes = _core.Sent(sender.BytesTransferred, now);
         }
 
@@ -444,8 +478,39 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         }
     }
 
-    void IConnectionHost.OnRequest(HttpRequest request, long sequence) =>
-        _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client, AnswerDue: Stopwatch.GetTimestamp() + _handlerTicks), Self);
+    void IConnectionHost.OnRequest(HttpRequest request, long sequence)
+    {
+        if (_observability is null)
+        {
+            _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client, AnswerDue: AnswerDue()), Self);
+            return;
+        }
+
+        var settings = _observability.Settings;
+        var client = settings.TrustedProxies.IsEmpty ? _slot.Client : settings.TrustedProxies.ClientOf(_slot.Client, request.Headers[TrustedProxies.ForwardedForHeader]);
+        var requestId = settings.RequestIds ? RequestIds.For(request.Headers[RequestIds.HeaderName]) : null;
+        var methodTag = ServerMetrics.MethodTag(request.Method);
+        var activity = ServerTracing.StartRequest(methodTag, request.Path, request.Headers[ServerTracing.TraceParentHeader], request.Headers[ServerTracing.TraceStateHeader], client);
+        var metered = _metrics!.RequestsObserved;
+        if (requestId is null && activity is null && !metered)
+        {
+            // Nothing to keep for this request: it travels as it does with observability off.
+            _router.Tell(new HandleRequest(request, sequence, Self, client, AnswerDue: AnswerDue()), Self);
+            return;
+        }
+
+        if (metered)
+        {
+            _metrics.RequestStarted(methodTag);
+        }
+
+        activity?.SetTag("http.request.id", requestId);
+        _observed!.Add(sequence, methodTag, metered, requestId, activity, client);
+        _router.Tell(new HandleRequest(request, sequence, Self, client, Telemetry: new RequestTelemetry(requestId, activity?.Context ?? default), AnswerDue: AnswerDue()), Self);
+    }
+
+    /// <summary>When this connection stops waiting for the answer to a request handed over now (<c>handler-timeout</c>).</summary>
+    private long AnswerDue() => Stopwatch.GetTimestamp() + _handlerTicks;
 
     void IConnectionHost.OnRequestBodyPiece(object reader, long sequence, ReadOnlyMemory<byte> data) =>
         ((IActorRef)reader).Tell(new RequestBodyChunk(sequence, data), Self);
@@ -482,8 +547,44 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     }
 
     /// <summary>Hands the answered request to the access log: field reads and one enqueue; the formatting happens on the log's own thread.</summary>
-    void IConnectionHost.OnAnswered(in AnsweredRequest answered) =>
-        _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
+    void IConnectionHost.OnAnswered(in AnsweredRequest answered)
+    {
+        if (_observability is null)
+        {
+            _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
+            return;
+        }
+
+        if (_observed!.Take(answered.Sequence) is not { } observed)
+        {
+            // No request of this number was handed on: the core refused one (or the connection) itself.
+            if (_refusal is null)
+            {
+                _metrics!.RequestRefused(answered.StatusCode);
+            }
+
+            _accessLog?.TryAdd(AccessLogEntry.Of(_connectionId, _slot.Client, answered));
+            return;
+        }
+
+        if (observed.Metered)
+        {
+            _metrics!.RequestEnded(observed.MethodTag, answered.StatusCode, observed.Route, answered.StartTimestamp, answered.EndTimestamp);
+        }
+
+        var traceId = observed.Activity?.TraceId.ToHexString();
+        if (observed.Activity is { } activity)
+        {
+            ServerTracing.EndRequest(activity, observed.MethodTag, observed.Route, answered.StatusCode);
+        }
+
+        if (_accessLog is not null && !_observability.IsUnlogged(observed.Route))
+        {
+            _accessLog.TryAdd(AccessLogEntry.Of(_connectionId, observed.Client, answered) with { RequestId = observed.RequestId, TraceId = traceId });
+        }
+
+        _observed.Return(observed);
+    }
 
     /// <summary>
     /// A handler's answer whose body is a <see cref="HttpResponse.BodyStream"/> (a stream, a pipe, an

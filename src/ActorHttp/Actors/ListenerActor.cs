@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using ActorHttp.Hosting;
+using ActorHttp.Observability;
 using ActorHttp.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -27,6 +28,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     private readonly StreamedBodyRoutes? _streamedBodies;
     private readonly AccessLogWriter? _accessLog;
     private readonly Serilog.ILogger? _connectionLog;
+    private readonly ServerObservability? _observability;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _drainRequesters = [];
     private readonly Dictionary<IActorRef, ConnectionSlot> _connections = [];
@@ -39,8 +41,9 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
     private long _nextConnectionId;
     private bool _draining;
 
-    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies, AccessLogWriter? accessLog, Serilog.ILogger? connectionLog)
+    public ListenerActor(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies, AccessLogWriter? accessLog, Serilog.ILogger? connectionLog, ServerObservability? observability = null)
     {
+        _observability = observability;
         _accessLog = accessLog;
         _connectionLog = connectionLog;
         _listenSocket = listenSocket;
@@ -60,8 +63,9 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
 
     /// <param name="accessLog">Where the connections log each answered request; null for no access log.</param>
     /// <param name="connectionLog">Where the connections' protocol cores log; nowhere when null.</param>
-    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies = null, AccessLogWriter? accessLog = null, Serilog.ILogger? connectionLog = null) =>
-        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router, streamedBodies, accessLog, connectionLog));
+    /// <param name="observability">Metrics, traces, request ids and trusted proxies of the connections; null for none.</param>
+    public static Props Props(Socket listenSocket, ServerSettings settings, IActorRef router, StreamedBodyRoutes? streamedBodies = null, AccessLogWriter? accessLog = null, Serilog.ILogger? connectionLog = null, ServerObservability? observability = null) =>
+        Akka.Actor.Props.Create(() => new ListenerActor(listenSocket, settings, router, streamedBodies, accessLog, connectionLog, observability));
 
     protected override void PreStart() => Accept();
 
@@ -79,13 +83,14 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
         var id = ++_nextConnectionId;
         if (_draining)
         {
+            _observability?.Metrics.ConnectionRejected("draining");
             accepted.Socket.Dispose();
             return;
         }
 
         var slot = new ConnectionSlot((accepted.Socket.RemoteEndPoint as System.Net.IPEndPoint)?.Address);
         var refusal = Admit(slot, id);
-        var props = ConnectionActor.Props(accepted.Socket, id, _settings, _router, refusal, _streamedBodies, slot, _accessLog, _connectionLog);
+        var props = ConnectionActor.Props(accepted.Socket, id, _settings, _router, refusal, _streamedBodies, slot, _accessLog, _connectionLog, _observability);
         var connection = Context.ActorOf(_settings.ConnectionDispatcher.Length > 0 ? props.WithDispatcher(_settings.ConnectionDispatcher) : props, $"connection-{id}");
         Context.Watch(connection);
         _connections.Add(connection, slot);
@@ -107,6 +112,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
             && _connectionsPerClient.GetValueOrDefault(client) >= _settings.MaxConnectionsPerClient)
         {
             _log.Warning("Client {Client} has {Connections} connections, the most max-connections-per-client allows; refusing connection {ConnectionId} with 503", client, _settings.MaxConnectionsPerClient, id);
+            _observability?.Metrics.ConnectionRejected("max-connections-per-client");
             return _atClientLimit;
         }
 
@@ -116,6 +122,7 @@ public sealed class ListenerActor : ReceiveActor, IWithTimers
         }
 
         _log.Warning("Connection limit {MaxConnections} reached with every connection busy; refusing connection {ConnectionId} with 503", _settings.MaxConnections, id);
+        _observability?.Metrics.ConnectionRejected("max-connections");
         return _atConnectionLimit;
     }
 

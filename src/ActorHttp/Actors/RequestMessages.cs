@@ -9,14 +9,29 @@ namespace ActorHttp.Actors;
 /// A parsed request on its way from a connection, through the router, to a handler. The sequence
 /// number is the request's place on its connection: answers are written in that order.
 /// <paramref name="ClientAddress"/> is the peer's address (for X-Forwarded-For and logs);
-/// <paramref name="User"/> the authenticated user on a protected route.
+/// <paramref name="User"/> the authenticated user on a protected route. <paramref name="Telemetry"/>
+/// is set when the connection observes the request (request id, trace, metrics): the router then
+/// names the route that serves it (<paramref name="Route"/>), and the answer carries that back.
 /// <paramref name="AnswerDue"/> is when the connection stops waiting for the answer (<c>handler-timeout</c>)
 /// as a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 when unknown (a request built by a test).
 /// </summary>
-public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection, IPAddress? ClientAddress = null, Principal? User = null, long AnswerDue = 0);
+public sealed record HandleRequest(HttpRequest Request, long Sequence, IActorRef Connection, IPAddress? ClientAddress = null, Principal? User = null, RequestTelemetry? Telemetry = null, string? Route = null, long AnswerDue = 0)
+{
+    /// <summary>The request's <c>X-Request-Id</c> (taken or made), when request ids are on.</summary>
+    public string? RequestId => Telemetry?.RequestId;
+}
 
-/// <summary>The answer to request <paramref name="Sequence"/>, sent by a handler straight to the connection.</summary>
-public sealed record ResponseReady(long Sequence, HttpResponse Response);
+/// <summary>
+/// What the connection knows of a request it observes: its id and the context of its trace (the
+/// server's activity for it, default when nobody traces), for handlers to log and pass on.
+/// </summary>
+public sealed record RequestTelemetry(string? RequestId, System.Diagnostics.ActivityContext Trace);
+
+/// <summary>
+/// The answer to request <paramref name="Sequence"/>, sent by a handler straight to the connection;
+/// <paramref name="Route"/> is the template of the route that answered, for metrics and traces.
+/// </summary>
+public sealed record ResponseReady(long Sequence, HttpResponse Response, string? Route = null);
 
 /// <summary>
 /// A piece of the body of a <see cref="HttpResponse.Streamed"/> response. Once its bytes have been

@@ -1,4 +1,5 @@
 using System.Globalization;
+using ActorHttp.Observability;
 using ActorHttp.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -28,6 +29,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     private readonly int _instances;
     private readonly SupervisionSettings _settings;
     private readonly string _template;
+    private readonly ServerMetrics? _metrics;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<IActorRef> _handlers = [];
     private int _next;
@@ -41,8 +43,9 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     private bool _startFailureLogged;
     private DateTime _nextStartAttempt = DateTime.MinValue;
 
-    public RouteSupervisorActor(Props handlerProps, int instances, SupervisionSettings settings, string template)
+    public RouteSupervisorActor(Props handlerProps, int instances, SupervisionSettings settings, string template, ServerMetrics? metrics = null)
     {
+        _metrics = metrics;
         _handlerProps = handlerProps;
         _instances = instances;
         _settings = settings;
@@ -57,8 +60,8 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(Props handlerProps, int instances, SupervisionSettings settings, string template) =>
-        Akka.Actor.Props.Create(() => new RouteSupervisorActor(handlerProps, instances, settings, template));
+    public static Props Props(Props handlerProps, int instances, SupervisionSettings settings, string template, ServerMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new RouteSupervisorActor(handlerProps, instances, settings, template, metrics));
 
     protected override void PreStart()
     {
@@ -79,6 +82,7 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
     // Runs inside this actor while it handles the child's failure.
     private Directive Decide(Exception error)
     {
+        _metrics?.HandlerCrashed(_template, error);
         if (error is ActorInitializationException)
         {
             // Restarting would build a new instance right away, again and again: stopped, the
@@ -96,13 +100,21 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
             return Directive.Stop;
         }
 
+        _metrics?.HandlerRestarted(_template);
         return Directive.Restart;
     }
 
     private void StartHandlers()
     {
+        var first = _handlersCreated == 0;
         while (_handlers.Count < _instances)
         {
+            if (!first)
+            {
+                // A handler started again after it failed to start (or stopped): a restart too.
+                _metrics?.HandlerRestarted(_template);
+            }
+
             var handler = Context.ActorOf(_handlerProps, $"handler-{_handlersCreated++}");
             Context.Watch(handler);
             // Only a handler that got through its constructor and PreStart processes a message, so
@@ -182,10 +194,11 @@ public sealed class RouteSupervisorActor : ReceiveActor, IWithTimers
 
     private void AnswerUnavailable(HandleRequest message)
     {
+        _metrics?.RequestShed(_template);
         var retryAfter = Math.Max(1, (int)Math.Ceiling((_nextStartAttempt - DateTime.UtcNow).TotalSeconds));
         var response = HttpResponse.Text(503, "This route's handler cannot be started at the moment; try again shortly.\n")
             .WithHeader("Retry-After", retryAfter.ToString(CultureInfo.InvariantCulture));
-        message.Connection.Tell(new ResponseReady(message.Sequence, response));
+        message.Connection.Tell(new ResponseReady(message.Sequence, response, message.Route));
     }
 
     private sealed record StartMissingHandlers

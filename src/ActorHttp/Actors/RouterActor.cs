@@ -1,4 +1,5 @@
 using ActorHttp.Handlers.Auth;
+using ActorHttp.Observability;
 using ActorHttp.Protocol;
 using ActorHttp.Routing;
 using Akka.Actor;
@@ -43,7 +44,8 @@ public sealed class RouterActor : ReceiveActor
         SupervisionSettings supervision,
         AuthSettings? auth = null,
         IReadOnlyList<CorsPolicy>? cors = null,
-        IReadOnlyList<RateLimitRule>? rateLimits = null)
+        IReadOnlyList<RateLimitRule>? rateLimits = null,
+        ServerMetrics? metrics = null)
     {
         _cors = cors ?? [];
         _rateLimits = new RateLimits(rateLimits ?? []);
@@ -56,8 +58,8 @@ public sealed class RouterActor : ReceiveActor
         {
             var route = routes[i];
             var instances = route.Instances ?? supervision.HandlerInstances;
-            var supervisor = Context.ActorOf(RouteSupervisorActor.Props(route.Handler.PropsFor(Context.System), instances, supervision, route.Template), $"route-{i}");
-            var endpoint = new RouteEndpoint(supervisor);
+            var supervisor = Context.ActorOf(RouteSupervisorActor.Props(route.Handler.PropsFor(Context.System), instances, supervision, route.Template, metrics), $"route-{i}");
+            var endpoint = new RouteEndpoint(supervisor, route.Template);
             _endpoints.Add(supervisor, endpoint);
             definitions.Add((new RouteDefinition<RouteEndpoint>(route.Methods, route.Template, endpoint), route.Hosts));
         }
@@ -72,8 +74,9 @@ public sealed class RouterActor : ReceiveActor
         SupervisionSettings supervision,
         AuthSettings? auth = null,
         IReadOnlyList<CorsPolicy>? cors = null,
-        IReadOnlyList<RateLimitRule>? rateLimits = null) =>
-        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth, cors, rateLimits));
+        IReadOnlyList<RateLimitRule>? rateLimits = null,
+        ServerMetrics? metrics = null) =>
+        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth, cors, rateLimits, metrics));
 
     protected override void PostStop() => _rateLimits.Dispose();
 
@@ -97,7 +100,10 @@ public sealed class RouterActor : ReceiveActor
         switch (match.Kind)
         {
             case RouteMatchKind.Found:
-                var routed = match.Values.Count == 0 ? message : message with { Request = request with { RouteValues = match.Values } };
+                // The route's name goes along only for an observed request: the copy costs an allocation.
+                var routed = match.Values.Count == 0
+                    ? message.Telemetry is null ? message : message with { Route = match.Target!.Template }
+                    : message with { Request = request with { RouteValues = match.Values }, Route = message.Telemetry is null ? null : match.Target!.Template };
                 Dispatch(match.Target!, routed);
                 break;
             case RouteMatchKind.NotFound:
@@ -198,9 +204,12 @@ public sealed class RouterActor : ReceiveActor
 }
 
 /// <summary>The router's view of one route: its supervisor and its handlers.</summary>
-internal sealed class RouteEndpoint(IActorRef supervisor)
+internal sealed class RouteEndpoint(IActorRef supervisor, string template)
 {
     public IActorRef Supervisor { get; } = supervisor;
+
+    /// <summary>The route's template, as metrics and traces name the route (<c>http.route</c>).</summary>
+    public string Template { get; } = template;
 
     public IActorRef[] Handlers { get; set; } = [];
 

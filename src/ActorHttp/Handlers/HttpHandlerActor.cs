@@ -26,8 +26,10 @@ public abstract class HttpHandlerActor : UntypedActor
     private readonly Dictionary<(IActorRef Connection, long Sequence), CancellationTokenSource> _cancellations = [];
     private RequestContext? _inFlight;
 
-    /// <summary>Akka's logger for this actor (reaches the server's Serilog logger through the logger-factory bridge).</summary>
-    protected ILoggingAdapter Log { get; } = Context.GetLogger();
+    private readonly RequestScopedLogging _log = CreateLog();
+
+    /// <summary>The handler's log (Akka's, reaching the server's Serilog logger through the logger-factory bridge): while it handles a request that has an id (<c>X-Request-Id</c>), each line names it.</summary>
+    protected ILoggingAdapter Log => _log;
 
     /// <summary>Handles one request: answer it exactly once through <paramref name="context"/>, now or later (never block).</summary>
     protected abstract void OnRequest(RequestContext context);
@@ -139,11 +141,13 @@ public abstract class HttpHandlerActor : UntypedActor
                     _bodyReads[(request.Connection, request.Sequence)] = _inFlight;
                 }
 
+                _log.RequestId = request.RequestId;
                 OnRequest(_inFlight);
                 break;
             case RequestBodyChunk chunk:
                 if (_bodyReads.TryGetValue((Sender, chunk.Sequence), out _inFlight))
                 {
+                    _log.RequestId = _inFlight.RequestId;
                     OnRequestBody(_inFlight, chunk.Data);
                 }
 
@@ -151,6 +155,7 @@ public abstract class HttpHandlerActor : UntypedActor
             case RequestBodyEnd end:
                 if (_bodyReads.Remove((Sender, end.Sequence), out _inFlight))
                 {
+                    _log.RequestId = _inFlight.RequestId;
                     OnRequestBodyEnd(_inFlight, end.Trailers);
                 }
 
@@ -159,12 +164,14 @@ public abstract class HttpHandlerActor : UntypedActor
                 // Answered by the connection already: nothing is left to answer if cleaning up fails.
                 if (_bodyReads.Remove((Sender, aborted.Sequence), out var abandoned))
                 {
+                    _log.RequestId = abandoned.RequestId;
                     OnRequestBodyAborted(abandoned, aborted.Reason);
                 }
 
                 break;
             case AsyncWorkFailed failed:
                 _inFlight = failed.Context;
+                _log.RequestId = failed.Context.RequestId;
                 throw new HandlerFailedException("Async work of a handler failed", failed.Error);
             case ClientGone gone:
                 if (_cancellations.TryGetValue((Sender, gone.Sequence), out var cancellation))
@@ -184,6 +191,7 @@ public abstract class HttpHandlerActor : UntypedActor
         }
 
         _inFlight = null;
+        _log.RequestId = null;
     }
 
     private void OnCancellableWorkEnded(CancellableWorkEnded ended)
@@ -227,11 +235,18 @@ public abstract class HttpHandlerActor : UntypedActor
     /// <summary>A handler stopped mid-request still answers it (500), so no client waits for nothing.</summary>
     protected override void PostStop() => AnswerFailedRequest(null);
 
+    private static RequestScopedLogging CreateLog()
+    {
+        var source = LogSource.Create(Context, Context.System);
+        return new RequestScopedLogging(Context.System.EventStream, source.Source, source.Type, Context.System.Settings.LogFormatter);
+    }
+
     private void AnswerFailedRequest(Exception? reason)
     {
         if (_inFlight is { } failed)
         {
             _inFlight = null;
+            _log.RequestId = failed.RequestId;
             _bodyReads.Remove(failed.StreamKey);
             Log.Error(reason, "Handler failed on {Method} {Target}; answering 500", failed.Request.Method, failed.Request.Target);
             failed.Respond(HttpResponse.Text(500, "The server failed while handling this request.\n"));

@@ -19,7 +19,10 @@ public sealed class RequestContext
     /// <summary>The authenticated user, on a route an auth rule protects; null elsewhere.</summary>
     public Auth.Principal? User => Message.User;
 
-    /// <summary>The client's address, as the connection's socket sees it.</summary>
+    /// <summary>
+    /// The client's address: the connection's peer, or, when that peer is one of
+    /// <c>actorhttp.server.trusted-proxies</c>, the client its <c>X-Forwarded-For</c> names.
+    /// </summary>
     public System.Net.IPAddress? ClientAddress => Message.ClientAddress;
 
     /// <summary>
@@ -31,6 +34,12 @@ public sealed class RequestContext
 
     /// <summary>The request's place on its connection; acknowledgements of streamed chunks carry it.</summary>
     public long Sequence => Message.Sequence;
+
+    /// <summary>The request's <c>X-Request-Id</c> (the client's when valid, else made by the server); null when <c>actorhttp.telemetry.request-id</c> is off.</summary>
+    public string? RequestId => Message.RequestId;
+
+    /// <summary>The trace this request belongs to (the server's activity for it); default when nothing traces.</summary>
+    public System.Diagnostics.ActivityContext TraceContext => Message.Telemetry?.Trace ?? default;
 
     internal HandleRequest Message { get; }
 
@@ -59,7 +68,7 @@ public sealed class RequestContext
             response = response with { BodyStream = Stream.Null };
         }
 
-        Message.Connection.Tell(new ResponseReady(Message.Sequence, response));
+        Message.Connection.Tell(new ResponseReady(Message.Sequence, response, Message.Route));
     }
 
     /// <summary>Starts a streamed answer: <paramref name="head"/>'s status and fields now, the body by <see cref="SendChunk"/>.</summary>

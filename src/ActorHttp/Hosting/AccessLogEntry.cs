@@ -29,6 +29,15 @@ public readonly record struct AccessLogEntry(
     long StartTimestamp,
     long EndTimestamp)
 {
+    /// <summary>The request's <c>X-Request-Id</c>; null when request ids are off (the line then ends without it).</summary>
+    public string? RequestId { get; init; }
+
+    /// <summary>The W3C trace id of the request's activity; null when nothing traced it.</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>Whether the line carries the request id and trace id fields.</summary>
+    public bool HasIds => RequestId is not null || TraceId is not null;
+
     /// <summary>The line of an answer the connection core reports, on connection <paramref name="connectionId"/> from <paramref name="client"/>; the core's timestamps are the host's Stopwatch ticks.</summary>
     public static AccessLogEntry Of(long connectionId, IPAddress? client, in ActorHttp.Protocol.Connection.AnsweredRequest answered) => new(
         connectionId,

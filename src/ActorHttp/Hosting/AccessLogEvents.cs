@@ -21,6 +21,10 @@ public sealed class AccessLogEvents
     public static readonly MessageTemplate Template = new MessageTemplateParser().Parse(
         "{ClientAddress} - - \"{Method} {Target} {Protocol}\" {Status} {Bytes} \"{Referer}\" \"{UserAgent}\" {DurationMs} ms, connection {ConnectionId}");
 
+    /// <summary>The line of a request with an id or a trace: the same, then <c>, request ID, trace TRACEID</c> (<c>-</c> for the one missing).</summary>
+    public static readonly MessageTemplate TemplateWithIds = new MessageTemplateParser().Parse(
+        "{ClientAddress} - - \"{Method} {Target} {Protocol}\" {Status} {Bytes} \"{Referer}\" \"{UserAgent}\" {DurationMs} ms, connection {ConnectionId}, request {RequestId}, trace {TraceId}");
+
     private static readonly ScalarValue SourceContextValue = new(SourceContext);
     private static readonly ScalarValue Absent = new("-");
     private static readonly ScalarValue Http10 = new(HttpVersion.Http10.ToText());
@@ -41,7 +45,7 @@ public sealed class AccessLogEvents
     {
         // Sized once and handed over as the event's own table: the constructor taking properties
         // would grow a dictionary three times over for these eleven.
-        var properties = new Dictionary<string, LogEventPropertyValue>(11)
+        var properties = new Dictionary<string, LogEventPropertyValue>(entry.HasIds ? 13 : 11)
         {
             [Constants.SourceContextPropertyName] = SourceContextValue,
             ["ClientAddress"] = Client(entry.Client),
@@ -55,7 +59,14 @@ public sealed class AccessLogEvents
             ["DurationMs"] = new ScalarValue(DurationMs(entry)),
             ["ConnectionId"] = new ScalarValue(entry.ConnectionId),
         };
-        return LogEvent.UnstableAssembleFromParts(timestamp, LogEventLevel.Information, null, Template, properties, default, default);
+        if (entry.HasIds)
+        {
+            // Both are checked tokens (RequestIds) or hex digits: nothing to escape.
+            properties["RequestId"] = entry.RequestId is null ? Absent : new ScalarValue(entry.RequestId);
+            properties["TraceId"] = entry.TraceId is null ? Absent : new ScalarValue(entry.TraceId);
+        }
+
+        return LogEvent.UnstableAssembleFromParts(timestamp, LogEventLevel.Information, null, entry.HasIds ? TemplateWithIds : Template, properties, default, default);
     }
 
     /// <summary>How long the request took, from its parse to its answer written out, in milliseconds to the microsecond.</summary>

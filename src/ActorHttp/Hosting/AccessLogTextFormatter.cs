@@ -22,7 +22,8 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
 
     public void Format(LogEvent logEvent, TextWriter output)
     {
-        if (!ReferenceEquals(logEvent.MessageTemplate, AccessLogEvents.Template))
+        var withIds = ReferenceEquals(logEvent.MessageTemplate, AccessLogEvents.TemplateWithIds);
+        if (!withIds && !ReferenceEquals(logEvent.MessageTemplate, AccessLogEvents.Template))
         {
             _general.Format(logEvent, output);
             return;
@@ -41,7 +42,9 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
             Text(properties["Referer"]),
             Text(properties["UserAgent"]),
             (double)Value(properties["DurationMs"]),
-            (long)Value(properties["ConnectionId"]));
+            (long)Value(properties["ConnectionId"]),
+            withIds ? Text(properties["RequestId"]) : null,
+            withIds ? Text(properties["TraceId"]) : null);
     }
 
     /// <summary>
@@ -71,7 +74,9 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
             entry.Referer is null ? "-" : AccessLogEvents.Escape(entry.Referer),
             entry.UserAgent is null ? "-" : AccessLogEvents.Escape(entry.UserAgent),
             AccessLogEvents.DurationMs(entry),
-            entry.ConnectionId);
+            entry.ConnectionId,
+            entry.HasIds ? entry.RequestId ?? "-" : null,
+            entry.HasIds ? entry.TraceId ?? "-" : null);
     }
 
     private void WriteLine(
@@ -86,7 +91,9 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
         ReadOnlySpan<char> referer,
         ReadOnlySpan<char> userAgent,
         double durationMs,
-        long connectionId)
+        long connectionId,
+        string? requestId,
+        string? traceId)
     {
         Span<char> buffer = stackalloc char[64];
         if (levelAndSource)
@@ -115,6 +122,14 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
         Write(output, durationMs, buffer);
         output.Write(" ms, connection ");
         Write(output, connectionId, buffer);
+        if (requestId is not null)
+        {
+            output.Write(", request ");
+            output.Write(requestId);
+            output.Write(", trace ");
+            output.Write(traceId);
+        }
+
         output.WriteLine();
     }
 

@@ -7,12 +7,16 @@ using ActorHttp.Handlers.Uploads;
 using ActorHttp.Actors;
 using ActorHttp.Handlers.Shared;
 using ActorHttp.Models;
+using ActorHttp.Observability;
 using ActorHttp.Protocol;
 using ActorHttp.Routing;
 using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 using Serilog;
 
 namespace ActorHttp.Hosting;
@@ -96,12 +100,14 @@ public sealed class ActorHttpServer : IAsyncDisposable
 {
     private readonly HttpMessageInvoker _proxyClient;
 
-    private ActorHttpServer(IHost host, IPEndPoint endpoint, ServerSettings settings, HttpMessageInvoker proxyClient)
+    private ActorHttpServer(IHost host, IPEndPoint endpoint, ServerSettings settings, HttpMessageInvoker proxyClient, ServerObservability? observability, IPEndPoint? metricsEndpoint)
     {
         _proxyClient = proxyClient;
         Host = host;
         Endpoint = endpoint;
         Settings = settings;
+        Observability = observability;
+        MetricsEndpoint = metricsEndpoint;
     }
 
     /// <summary>The generic host the server runs in (its services, its lifetime).</summary>
@@ -112,6 +118,12 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     /// <summary>The settings it runs with, as read from the configuration.</summary>
     public ServerSettings Settings { get; }
+
+    /// <summary>The server's metrics, readiness and telemetry settings; null for the models other than actors (they have none yet).</summary>
+    public ServerObservability? Observability { get; }
+
+    /// <summary>Where <c>/metrics</c> listens when <c>actorhttp.metrics.port</c> gives it a port of its own; null otherwise.</summary>
+    public IPEndPoint? MetricsEndpoint { get; }
 
     /// <summary>The actor system; only the actor model has one (the others start no Akka at all, so that they are measured alone).</summary>
     public ActorSystem System => Host.Services.GetRequiredService<ActorSystem>();
@@ -153,8 +165,21 @@ public sealed class ActorHttpServer : IAsyncDisposable
         var logger = LogSetup.CreateLogger(config, options.Logger, options.Logging);
         var accessLog = LogSetup.CreateAccessLog(config, settings, logger, options.Logger, options.Logging);
 
+        var observabilitySettings = ObservabilitySettings.FromConfig(config);
         var listenSocket = AkkaBuilderExtensions.BindListenSocket(settings);
         var endpoint = (IPEndPoint)listenSocket.LocalEndPoint!;
+        System.Net.Sockets.Socket? metricsSocket;
+        try
+        {
+            metricsSocket = settings.Model == ConcurrencyModel.Actors ? ServerObservability.BindMetricsSocket(observabilitySettings, settings) : null;
+        }
+        catch
+        {
+            listenSocket.Dispose();
+            throw;
+        }
+
+        var observability = settings.Model == ConcurrencyModel.Actors ? new ServerObservability(observabilitySettings, new ServerMetrics(), metricsSocket) : null;
 
         // One client for every proxy route: it pools upstream connections across requests.
         var proxyClient = new HttpMessageInvoker(new SocketsHttpHandler
@@ -207,6 +232,14 @@ public sealed class ActorHttpServer : IAsyncDisposable
             builder.Services.AddHostedService(services => services.GetRequiredService<AccessLogWriter>());
         }
 
+        if (observability is not null)
+        {
+            // The container disposes it (the Prometheus adapter, the meter) when the host is disposed.
+            builder.Services.AddSingleton(observability);
+            builder.Services.AddHealthChecks();
+            AddOpenTelemetry(builder.Services, observabilitySettings);
+        }
+
         if (settings.Model == ConcurrencyModel.Actors)
         {
             builder.Services.AddAkka("actorhttp", akka =>
@@ -218,7 +251,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
                         loggers.ClearLoggers();
                         loggers.AddLoggerFactory();
                     })
-                    .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog, logger);
+                    .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog, logger, observability);
             });
         }
         else
@@ -238,12 +271,32 @@ public sealed class ActorHttpServer : IAsyncDisposable
         catch
         {
             listenSocket.Dispose();
+            metricsSocket?.Dispose();
             host.Dispose();
             proxyClient.Dispose();
             throw;
         }
 
-        return new ActorHttpServer(host, endpoint, settings, proxyClient);
+        return new ActorHttpServer(host, endpoint, settings, proxyClient, observability, metricsSocket?.LocalEndPoint as IPEndPoint);
+    }
+
+    /// <summary>
+    /// With <c>actorhttp.telemetry.otlp-endpoint</c> set: the request activities (source
+    /// <c>ActorHttp</c>) and the meter <c>ActorHttp</c> exported over OTLP by OpenTelemetry's SDK.
+    /// Otherwise nothing: activities are then made only for a listener the application adds.
+    /// </summary>
+    private static void AddOpenTelemetry(IServiceCollection services, ObservabilitySettings settings)
+    {
+        if (settings.OtlpEndpoint.Length == 0)
+        {
+            return;
+        }
+
+        var endpoint = new Uri(settings.OtlpEndpoint);
+        services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(settings.ServiceName))
+            .WithTracing(tracing => tracing.AddSource(ServerTracing.SourceName).AddOtlpExporter(otlp => otlp.Endpoint = endpoint))
+            .WithMetrics(metrics => metrics.AddMeter(ServerMetrics.MeterName).AddOtlpExporter(otlp => otlp.Endpoint = endpoint));
     }
 
     /// <summary>

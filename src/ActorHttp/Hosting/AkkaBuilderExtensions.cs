@@ -3,9 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using ActorHttp.Actors;
 using ActorHttp.Handlers.Auth;
+using ActorHttp.Observability;
 using Akka.Actor;
+using Akka.DependencyInjection;
 using Akka.Event;
 using Akka.Hosting;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 
 namespace ActorHttp.Hosting;
 
@@ -25,6 +29,13 @@ public static class AkkaBuilderExtensions
     /// </summary>
     /// <param name="accessLog">Where the connections log each answered request; null for no access log. Its caller starts and stops it.</param>
     /// <param name="connectionLog">Where the connections' protocol cores log (refused requests, broken answers); nowhere when null.</param>
+    /// <param name="observability">
+    /// Metrics, traces, request ids, trusted proxies, <c>/metrics</c> and the health routes (see
+    /// <see cref="ServerObservability"/>); null for none of them. The health routes run the checks of
+    /// the container's <see cref="HealthCheckService"/> (<c>services.AddHealthChecks()</c>) tagged
+    /// <see cref="HealthHandler.LiveTag"/> or <see cref="HealthHandler.ReadyTag"/>; this registers the
+    /// server's own two through Akka.Hosting.
+    /// </param>
     public static AkkaConfigurationBuilder WithActorHttpServer(
         this AkkaConfigurationBuilder builder,
         ServerSettings settings,
@@ -32,13 +43,18 @@ public static class AkkaBuilderExtensions
         Socket listenSocket,
         AuthSettings? auth = null,
         AccessLogWriter? accessLog = null,
-        Serilog.ILogger? connectionLog = null)
+        Serilog.ILogger? connectionLog = null,
+        ServerObservability? observability = null)
     {
         // The drain phase must outlast the drain itself, or CoordinatedShutdown cuts it short.
         var phaseTimeout = (settings.ShutdownTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
         builder.AddHocon($"akka.coordinated-shutdown.phases.service-requests-done.timeout = {phaseTimeout}ms", HoconAddMode.Prepend);
+        if (observability is not null)
+        {
+            WithHealth(builder, observability);
+        }
 
-        return builder.WithActors((system, registry) =>
+        return builder.WithActors((system, registry, resolver) =>
         {
             // Akka's timer wheel starts on first use and blocks its first callers until it runs. If
             // that first use were the idle timers of a burst of new connections, each would block a
@@ -55,8 +71,31 @@ public static class AkkaBuilderExtensions
             // Handlers built from the application's services are resolved here, where the container
             // exists: a handler type it cannot serve fails the start rather than the router.
             var resolved = routes.Select(route => route with { Handler = route.Handler.PropsFor(system) }).ToArray();
-            var router = system.ActorOf(RouterActor.Props(resolved, settings.Supervision, auth, settings.Cors, settings.RateLimits), "router");
-            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes), accessLog, connectionLog?.ForContext("SourceContext", "ActorHttp.Connection")), "listener");
+            var served = observability is null ? resolved : [.. ObservabilityRoutes(observability, resolver, sameListener: true), .. resolved];
+            var router = system.ActorOf(RouterActor.Props(served, settings.Supervision, auth, settings.Cors, settings.RateLimits, observability?.Metrics), "router");
+            var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(served), accessLog, connectionLog?.ForContext("SourceContext", "ActorHttp.Connection"), observability), "listener");
+            if (observability?.MetricsSocket is { } metricsSocket)
+            {
+                // /metrics on a port of its own: a second listener and router serving that route
+                // alone, unobserved (scrapes do not count themselves) and off the access log.
+                var metricsRoutes = ObservabilityRoutes(observability, resolver, sameListener: false);
+                var metricsRouter = system.ActorOf(RouterActor.Props(metricsRoutes, settings.Supervision), "metrics-router");
+                system.ActorOf(ListenerActor.Props(metricsSocket, settings, metricsRouter, new StreamedBodyRoutes(metricsRoutes)), "metrics-listener");
+            }
+
+            if (observability is not null)
+            {
+                // Ready once the whole host has started (every hosted service), not merely the actors.
+                if (resolver.GetService<IHostApplicationLifetime>() is { } lifetime)
+                {
+                    lifetime.ApplicationStarted.Register(observability.Readiness.MarkServing);
+                }
+                else
+                {
+                    observability.Readiness.MarkServing();
+                }
+            }
+
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);
 
@@ -76,6 +115,66 @@ public static class AkkaBuilderExtensions
                 return Akka.Done.Instance;
             });
         });
+    }
+
+    /// <summary>
+    /// The server's two health checks, registered through Akka.Hosting (so they run in the
+    /// application's <see cref="HealthCheckService"/> beside its own), and readiness going down on
+    /// SIGTERM for <c>drain-delay</c> before the listener stops accepting.
+    /// </summary>
+    private static void WithHealth(AkkaConfigurationBuilder builder, ServerObservability observability)
+    {
+        var readiness = observability.Readiness;
+        builder.WithHealthCheck(
+            "actorhttp-live",
+            (system, _, _) => Task.FromResult(system.WhenTerminated.IsCompleted ? HealthCheckResult.Unhealthy("the actor system has terminated") : HealthCheckResult.Healthy("the actor system is running")),
+            tags: [HealthHandler.LiveTag]);
+        builder.WithHealthCheck(
+            "actorhttp-ready",
+            (_, _, _) => Task.FromResult(HealthHandler.ReadinessResult(readiness)),
+            tags: [HealthHandler.ReadyTag]);
+
+        var delay = observability.Settings.DrainDelay;
+        var phaseTimeout = (delay + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
+        builder.AddHocon($"akka.coordinated-shutdown.phases.before-service-unbind.timeout = {phaseTimeout}ms", HoconAddMode.Prepend);
+        builder.AddStartup((system, _) =>
+        {
+            // Before the listener stops accepting (service-requests-done): load balancers polling
+            // /readyz see 503 and stop sending new clients while this server still serves them.
+            CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "actorhttp-not-ready", async () =>
+            {
+                readiness.MarkDraining();
+                if (delay > TimeSpan.Zero)
+                {
+                    Logging.GetLogger(system, "ActorHttp.Shutdown").Info("Not ready any more; serving {DrainDelay} longer before draining", delay);
+                    await Task.Delay(delay).ConfigureAwait(false);
+                }
+
+                return Akka.Done.Instance;
+            });
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>The health routes and <c>/metrics</c>, for the server's own listener or the metrics port's.</summary>
+    private static List<RouteRegistration> ObservabilityRoutes(ServerObservability observability, IDependencyResolver resolver, bool sameListener)
+    {
+        var settings = observability.Settings;
+        var routes = new List<RouteRegistration>();
+        string[] readMethods = ["GET", "HEAD"];
+        if (sameListener && settings.HealthEnabled)
+        {
+            var checks = resolver.GetService<HealthCheckService>();
+            routes.Add(new RouteRegistration(readMethods, settings.LivePath, HealthHandler.Props(HealthProbe.Live, checks, observability.Readiness), Instances: 1));
+            routes.Add(new RouteRegistration(readMethods, settings.ReadyPath, HealthHandler.Props(HealthProbe.Ready, checks, observability.Readiness), Instances: 1));
+        }
+
+        if (observability.Exporter is { } exporter && sameListener == (observability.MetricsSocket is null))
+        {
+            routes.Add(new RouteRegistration(readMethods, settings.MetricsPath, MetricsHandler.Props(exporter), Instances: 1));
+        }
+
+        return routes;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using ActorHttp.Actors;
+using ActorHttp.Observability;
 using ActorHttp.Protocol;
 using Akka.Actor;
 using Akka.Event;
@@ -42,11 +43,26 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
         }
 
         // Host becomes the upstream's (from the URL); the client's travels as X-Forwarded-Host, and
-        // the X-Forwarded-* fields are rebuilt rather than passed through.
+        // the X-Forwarded-* fields are rebuilt rather than passed through. When this request is
+        // traced, the upstream's parent is this server's span (W3C traceparent), not the client's;
+        // and the request id travels on, so both servers' logs name the request alike.
+        var trace = context.TraceContext;
         var fields = ProxyHeaders.EndToEnd(request.Headers)
             .Where(f => !string.Equals(f.Key, "Host", StringComparison.OrdinalIgnoreCase)
-                && !f.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase))
+                && !f.Key.StartsWith("X-Forwarded-", StringComparison.OrdinalIgnoreCase)
+                && !(trace != default && string.Equals(f.Key, ServerTracing.TraceParentHeader, StringComparison.OrdinalIgnoreCase))
+                && !(context.RequestId is not null && string.Equals(f.Key, RequestIds.HeaderName, StringComparison.OrdinalIgnoreCase)))
             .Concat(ProxyHeaders.Forwarded(request.Headers["X-Forwarded-For"], context.ClientAddress?.ToString(), request.Host));
+        if (trace != default)
+        {
+            fields = fields.Append(new(ServerTracing.TraceParentHeader, ServerTracing.TraceParent(trace)));
+        }
+
+        if (context.RequestId is { } requestId)
+        {
+            fields = fields.Append(new(RequestIds.HeaderName, requestId));
+        }
+
         foreach (var (name, fieldValue) in fields)
         {
             if (!outgoing.Headers.TryAddWithoutValidation(name, fieldValue))

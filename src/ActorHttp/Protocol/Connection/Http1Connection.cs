@@ -1021,7 +1021,8 @@ public sealed class Http1Connection
             exchange.Referer,
             exchange.UserAgent,
             exchange.StartTimestamp,
-            now));
+            now,
+            exchange.Sequence));
 
     private void AcknowledgeSentChunks(long now)
     {

@@ -46,6 +46,7 @@ public interface IConnectionHost
 
 /// <summary>One request answered, as the access log records it.</summary>
 /// <param name="StartTimestamp">When the request was parsed, and <paramref name="EndTimestamp"/> when its answer was written, on the caller's clock.</param>
+/// <param name="Sequence">The request's number on its connection, as <see cref="IConnectionHost.OnRequest"/> gave it; an answer the core gave on its own (a refusal) has a number no request was given.</param>
 public readonly record struct AnsweredRequest(
     string Method,
     string Target,
@@ -55,4 +56,5 @@ public readonly record struct AnsweredRequest(
     string? Referer,
     string? UserAgent,
     long StartTimestamp,
-    long EndTimestamp);
+    long EndTimestamp,
+    long Sequence = 0);
