@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ActorHttp.Actors;
+using ActorHttp.Cluster;
 using ActorHttp.Handlers.Auth;
 using Akka.Actor;
 using Akka.Event;
@@ -23,6 +24,10 @@ public static class AkkaBuilderExtensions
     /// </summary>
     /// <param name="accessLog">Where the connections log each answered request; null for no access log. Its caller starts and stops it.</param>
     /// <param name="connectionLog">Where the connections' protocol cores log (refused requests, broken answers); nowhere when null.</param>
+    /// <param name="cluster">
+    /// The cluster settings when <paramref name="routes"/> has sharded routes; their shard regions must
+    /// have been added before (<see cref="ClusterHosting.WithActorHttpCluster"/>).
+    /// </param>
     public static AkkaConfigurationBuilder WithActorHttpServer(
         this AkkaConfigurationBuilder builder,
         ServerSettings settings,
@@ -30,7 +35,8 @@ public static class AkkaBuilderExtensions
         Socket listenSocket,
         AuthSettings? auth = null,
         AccessLogWriter? accessLog = null,
-        Serilog.ILogger? connectionLog = null)
+        Serilog.ILogger? connectionLog = null,
+        ClusterSettings? cluster = null)
     {
         // The drain phase must outlast the drain itself, or CoordinatedShutdown cuts it short.
         var phaseTimeout = (settings.ShutdownTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
@@ -50,7 +56,10 @@ public static class AkkaBuilderExtensions
                     $"actorhttp.server.connection-dispatcher: no dispatcher is configured at \"{settings.ConnectionDispatcher}\"");
             }
 
-            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors, settings.RateLimits), "router");
+            // Akka.Hosting starts actors in the order they were added, so the regions are registered by now.
+            var regions = routes.Select(r => r.Sharded).OfType<ShardedRoute>().DistinctBy(s => s.TypeName).ToDictionary(s => s.TypeName, s => s.Region(registry));
+            var shardRegions = regions.Count == 0 ? ShardRegions.None : new ShardRegions(regions, (cluster ?? new ClusterSettings()).MaxRequestBodyBytes);
+            var router = system.ActorOf(RouterActor.Props(routes, settings.Supervision, auth, settings.Cors, settings.RateLimits, shardRegions), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(routes), accessLog, connectionLog?.ForContext("SourceContext", "ActorHttp.Connection")), "listener");
             registry.Register<RouterKey>(router);
             registry.Register<ListenerKey>(listener);
