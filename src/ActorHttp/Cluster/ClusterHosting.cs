@@ -80,6 +80,7 @@ public static class ClusterHosting
             Role = settings.ShardingRole,
             ShouldPassivateIdleEntities = settings.PassivateIdleAfter is not null,
             PassivateIdleEntityAfter = settings.PassivateIdleAfter,
+            HandOffStopMessage = StopEntity.Instance,
         };
         foreach (var route in sharded.DistinctBy(r => r.Sharded!.TypeName))
         {

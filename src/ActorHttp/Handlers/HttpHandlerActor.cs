@@ -103,6 +103,10 @@ public abstract class HttpHandlerActor : UntypedActor
                 }
 
                 break;
+            case Cluster.StopEntity:
+                // A sharded entity passivating or handed over: its requests so far are answered.
+                Context.Stop(Self);
+                break;
             case AsyncWorkFailed failed:
                 _inFlight = failed.Context;
                 throw new HandlerFailedException("Async work of a handler failed", failed.Error);

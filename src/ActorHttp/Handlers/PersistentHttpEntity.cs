@@ -64,6 +64,13 @@ public abstract class PersistentHttpEntity : UntypedPersistentActor
             return;
         }
 
+        if (message is Cluster.StopEntity)
+        {
+            // Persist keeps this waiting until the pending write is stored and answered.
+            Context.Stop(Self);
+            return;
+        }
+
         OnMessage(message);
     }
 

@@ -1,5 +1,6 @@
 using ActorHttp.Handlers.Json;
 using ActorHttp.Protocol;
+using Akka.Actor;
 using Akka.Event;
 using Akka.Persistence;
 
@@ -24,12 +25,15 @@ public sealed class CartEntity : PersistentHttpEntity
     private const int EventsPerSnapshot = 200;
 
     private readonly string _id;
+    private readonly string _node;
     private readonly SortedDictionary<string, int> _lines = new(StringComparer.Ordinal);
 
     public CartEntity(string cartId)
     {
         _id = cartId;
         PersistenceId = $"cart-{cartId}";
+        var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress;
+        _node = $"{address.Host}:{address.Port}";
     }
 
     public override string PersistenceId { get; }
@@ -39,14 +43,14 @@ public sealed class CartEntity : PersistentHttpEntity
         var request = context.Request;
         if (_id.Length is 0 or > MaxSkuLength)
         {
-            context.Respond(Problem.Response(400, $"A cart id has 1 to {MaxSkuLength} characters."));
+            Reply(context, Problem.Response(400, $"A cart id has 1 to {MaxSkuLength} characters."));
             return;
         }
 
         switch (request.Method)
         {
             case "GET" or "HEAD":
-                context.Respond(JsonHandlerActor.Ok(View(), CartJsonContext.Default.CartView));
+                Reply(context, JsonHandlerActor.Ok(View(), CartJsonContext.Default.CartView));
                 break;
             case "POST":
                 Add(context);
@@ -55,7 +59,7 @@ public sealed class CartEntity : PersistentHttpEntity
                 Remove(context, sku);
                 break;
             default:
-                context.Respond(Problem.Response(405, $"{request.Method} is not allowed here.").WithHeader("Allow", "GET, HEAD, POST"));
+                Reply(context, Problem.Response(405, $"{request.Method} is not allowed here.").WithHeader("Allow", "GET, HEAD, POST"));
                 break;
         }
     }
@@ -105,13 +109,13 @@ public sealed class CartEntity : PersistentHttpEntity
     {
         if (!JsonHandlerActor.TryReadBody(context.Request, CartJsonContext.Default.CartItemInput, out var input, out var problem))
         {
-            context.Respond(problem);
+            Reply(context, problem);
             return;
         }
 
         if (string.IsNullOrWhiteSpace(input.Sku) || input.Sku.Length > MaxSkuLength)
         {
-            context.Respond(Problem.Response(400, $"\"sku\" is required, 1 to {MaxSkuLength} characters."));
+            Reply(context, Problem.Response(400, $"\"sku\" is required, 1 to {MaxSkuLength} characters."));
             return;
         }
 
@@ -119,20 +123,20 @@ public sealed class CartEntity : PersistentHttpEntity
         var current = _lines.GetValueOrDefault(input.Sku);
         if (quantity is < 1 or > MaxQuantity || current + quantity > MaxQuantity)
         {
-            context.Respond(Problem.Response(400, $"\"quantity\" must be 1 to {MaxQuantity}, and a cart holds at most {MaxQuantity} of an item."));
+            Reply(context, Problem.Response(400, $"\"quantity\" must be 1 to {MaxQuantity}, and a cart holds at most {MaxQuantity} of an item."));
             return;
         }
 
         if (current == 0 && _lines.Count >= MaxLines)
         {
-            context.Respond(Problem.Response(409, $"A cart holds at most {MaxLines} different items."));
+            Reply(context, Problem.Response(409, $"A cart holds at most {MaxLines} different items."));
             return;
         }
 
         PersistThenRespond(context, new ItemAdded(input.Sku, quantity), added =>
         {
             SnapshotNowAndThen();
-            return JsonHandlerActor.Created($"/carts/{Uri.EscapeDataString(_id)}/items/{Uri.EscapeDataString(added.Sku)}", View(), CartJsonContext.Default.CartView);
+            return Served(JsonHandlerActor.Created($"/carts/{Uri.EscapeDataString(_id)}/items/{Uri.EscapeDataString(added.Sku)}", View(), CartJsonContext.Default.CartView));
         });
     }
 
@@ -140,16 +144,21 @@ public sealed class CartEntity : PersistentHttpEntity
     {
         if (!_lines.ContainsKey(sku))
         {
-            context.Respond(Problem.Response(404, $"Cart {ErrorText.Printable(_id)} holds no item {ErrorText.Printable(sku)}."));
+            Reply(context, Problem.Response(404, $"Cart {ErrorText.Printable(_id)} holds no item {ErrorText.Printable(sku)}."));
             return;
         }
 
         PersistThenRespond(context, new ItemRemoved(sku), _ =>
         {
             SnapshotNowAndThen();
-            return HttpResponse.Empty(204);
+            return Served(HttpResponse.Empty(204));
         });
     }
+
+    private void Reply(RequestContext context, HttpResponse response) => context.Respond(Served(response));
+
+    /// <summary>Names the node this cart lives on (its cluster address), for the demo's failover tour and tests.</summary>
+    private HttpResponse Served(HttpResponse response) => response.WithHeader("X-Cart-Node", _node);
 
     private void SnapshotNowAndThen()
     {
