@@ -118,6 +118,12 @@ public sealed class ActorHttpServer : IAsyncDisposable
         var settings = ServerSettings.FromConfig(config);
         var cluster = ClusterSettings.FromConfig(config);
         var persistence = PersistenceSettings.FromConfig(config);
+        if (cluster.Enabled && settings.Model != ConcurrencyModel.Actors)
+        {
+            // The other models start no actor system: a cluster would silently not be joined.
+            throw new Akka.Configuration.ConfigurationException(
+                $"actorhttp.cluster.enabled = on needs actorhttp.server.model = \"actors\" (sharded routes are actors), not \"{settings.Model.ToString().ToLowerInvariant()}\"");
+        }
         if (options.DemoRoutes)
         {
             // The configured rules first: of two rules for one prefix, the first found wins.

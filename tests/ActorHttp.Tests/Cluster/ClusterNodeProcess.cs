@@ -48,7 +48,7 @@ public sealed partial class ClusterNodeProcess : IAsyncDisposable
           # machine is not taken for dead.
           failure-detector {
             heartbeat-interval = 500ms
-            acceptable-heartbeat-pause = 3s
+            acceptable-heartbeat-pause = 4s
           }
         }
         actorhttp.persistence.data-dir = {{HoconText.Quote(dataDirectory)}}

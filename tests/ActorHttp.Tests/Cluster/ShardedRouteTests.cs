@@ -194,6 +194,15 @@ public sealed class ShardedRouteRegistrationTests
     }
 
     [Fact]
+    public async Task The_cluster_with_another_concurrency_model_fails_the_start()
+    {
+        var error = await Assert.ThrowsAsync<Akka.Configuration.ConfigurationException>(() =>
+            TestServer.StartAsync("actorhttp.cluster.enabled = on\nactorhttp.server.model = \"threads\""));
+
+        Assert.Equal("actorhttp.cluster.enabled = on needs actorhttp.server.model = \"actors\" (sharded routes are actors), not \"threads\"", error.Message);
+    }
+
+    [Fact]
     public void A_template_without_the_entity_parameter_is_refused()
     {
         var error = Assert.Throws<ArgumentException>(() => new RouteBuilder().MapSharded<CountingEntity>("/counting/{name}", "counting", "id"));

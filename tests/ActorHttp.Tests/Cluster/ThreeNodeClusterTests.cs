@@ -15,6 +15,7 @@ namespace ActorHttp.Tests.Cluster;
 /// (SIGTERM) the node hands its carts over and no request fails. Failure detection and the
 /// split-brain resolver's stable-after are short (ClusterNodeProcess.Config), so each test takes seconds.
 /// </summary>
+[Collection(nameof(ThreeNodeClusterTests))]
 public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("actorhttp-3nodes-").FullName;
@@ -118,6 +119,11 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
         var failoverMs = sinceKill.ElapsedMilliseconds;
         traffic.CancelAfter(TimeSpan.FromSeconds(1));
         await Task.WhenAll(writer, reader);
+
+        foreach (var survivor in survivors)
+        {
+            Assert.False(survivor.Process.HasExited, $"node {survivor.Name} went down too; its log:\n{survivor.RecentOutput}");
+        }
 
         var lost = 0;
         foreach (var cart in victimCarts)
@@ -269,3 +275,10 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
         return document.RootElement.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("sku").GetString()!).ToHashSet();
     }
 }
+
+/// <summary>
+/// Three nodes' processes with failure detection measured in seconds: run alone, not beside the
+/// other test classes, so a CPU starved by them is not taken for a dead node.
+/// </summary>
+[CollectionDefinition(nameof(ThreeNodeClusterTests), DisableParallelization = true)]
+public sealed class ThreeNodeClusterCollection;
