@@ -1,3 +1,5 @@
+using System.Globalization;
+using ActorHttp.Cluster;
 using ActorHttp.Handlers.Auth;
 using ActorHttp.Observability;
 using ActorHttp.Protocol;
@@ -13,6 +15,8 @@ namespace ActorHttp.Actors;
 /// A <paramref name="StreamedBodyLimit"/> makes the route's handler read request bodies as they
 /// arrive (<see cref="HttpRequest.BodyStreamed"/>), up to that many bytes (more: 413), instead of
 /// receiving them whole within <c>limits.max-body-bytes</c>.
+/// A <paramref name="Sharded"/> route has no handlers of its own: its requests go to the entity its
+/// route parameter names, through the cluster's shard region (<see cref="Handler"/> is unused).
 /// </summary>
 public sealed record RouteRegistration(
     IReadOnlyList<string>? Methods,
@@ -20,7 +24,14 @@ public sealed record RouteRegistration(
     HandlerSource Handler,
     int? Instances = null,
     IReadOnlyList<string>? Hosts = null,
-    long? StreamedBodyLimit = null);
+    long? StreamedBodyLimit = null,
+    ShardedRoute? Sharded = null);
+
+/// <summary>The shard regions of the sharded routes, by type name, and the largest body they take.</summary>
+public sealed record ShardRegions(IReadOnlyDictionary<string, IActorRef> Regions, long MaxRequestBodyBytes)
+{
+    public static readonly ShardRegions None = new(new Dictionary<string, IActorRef>(), 0);
+}
 
 /// <summary>
 /// Matches each request against the route table and forwards it to one of the route's handler
@@ -37,6 +48,7 @@ public sealed class RouterActor : ReceiveActor
     private readonly IReadOnlyList<CorsPolicy> _cors;
     private readonly IActorRef[] _authenticators;
     private readonly RateLimits _rateLimits;
+    private readonly ShardRegions _shardRegions;
     private int _nextAuthenticator;
 
     public RouterActor(
@@ -45,8 +57,10 @@ public sealed class RouterActor : ReceiveActor
         AuthSettings? auth = null,
         IReadOnlyList<CorsPolicy>? cors = null,
         IReadOnlyList<RateLimitRule>? rateLimits = null,
-        ServerMetrics? metrics = null)
+        ServerMetrics? metrics = null,
+        ShardRegions? shardRegions = null)
     {
+        _shardRegions = shardRegions ?? ShardRegions.None;
         _cors = cors ?? [];
         _rateLimits = new RateLimits(rateLimits ?? []);
         _auth = auth ?? AuthSettings.None;
@@ -57,6 +71,15 @@ public sealed class RouterActor : ReceiveActor
         for (var i = 0; i < routes.Count; i++)
         {
             var route = routes[i];
+            if (route.Sharded is { } sharded)
+            {
+                var region = _shardRegions.Regions.TryGetValue(sharded.TypeName, out var found)
+                    ? found
+                    : throw new InvalidOperationException($"No shard region was started for the sharded route {route.Template} (type {sharded.TypeName})");
+                definitions.Add((new RouteDefinition<RouteEndpoint>(route.Methods, route.Template, new RouteEndpoint(region, route.Template, sharded)), route.Hosts));
+                continue;
+            }
+
             var instances = route.Instances ?? supervision.HandlerInstances;
             var supervisor = Context.ActorOf(RouteSupervisorActor.Props(route.Handler.PropsFor(Context.System), instances, supervision, route.Template, metrics), $"route-{i}");
             var endpoint = new RouteEndpoint(supervisor, route.Template);
@@ -75,8 +98,9 @@ public sealed class RouterActor : ReceiveActor
         AuthSettings? auth = null,
         IReadOnlyList<CorsPolicy>? cors = null,
         IReadOnlyList<RateLimitRule>? rateLimits = null,
-        ServerMetrics? metrics = null) =>
-        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth, cors, rateLimits, metrics));
+        ServerMetrics? metrics = null,
+        ShardRegions? shardRegions = null) =>
+        Akka.Actor.Props.Create(() => new RouterActor(routes, supervision, auth, cors, rateLimits, metrics, shardRegions));
 
     protected override void PostStop() => _rateLimits.Dispose();
 
@@ -130,13 +154,37 @@ public sealed class RouterActor : ReceiveActor
         if (_authenticators.Length > 0 && message.User is null && _auth.RuleFor(message.Request.Path) is { } rule)
         {
             _nextAuthenticator = (_nextAuthenticator + 1) % _authenticators.Length;
-            // A per-user rate limit is counted here once the user is known (see WithinRateLimit).
-            var authenticated = CountedPerUser(message.Request.Path) ? Self : target;
+            // A per-user rate limit is counted here once the user is known (see WithinRateLimit); a
+            // sharded request comes back here too, to be wrapped for its entity.
+            var authenticated = CountedPerUser(message.Request.Path) || endpoint.Sharded is not null ? Self : target;
             _authenticators[_nextAuthenticator].Tell(new AuthenticateRequest(message, rule, authenticated));
             return;
         }
 
+        if (endpoint.Sharded is { } sharded)
+        {
+            SendToEntity(endpoint.Supervisor, sharded, message);
+            return;
+        }
+
         target.Tell(message, message.Connection);
+    }
+
+    /// <summary>
+    /// Hands a request of a sharded route to the local shard region, which delivers it to the entity
+    /// wherever in the cluster it lives. The whole body travels with it, so it is bounded here.
+    /// </summary>
+    private void SendToEntity(IActorRef region, ShardedRoute sharded, HandleRequest message)
+    {
+        var request = message.Request;
+        if (request.Body.Length > _shardRegions.MaxRequestBodyBytes)
+        {
+            Answer(message, HttpResponse.Text(413, $"This route takes request bodies of at most {_shardRegions.MaxRequestBodyBytes.ToString(CultureInfo.InvariantCulture)} bytes.\n"));
+            return;
+        }
+
+        var entityId = request.RouteValues.TryGetValue(sharded.EntityIdParameter, out var id) ? id : string.Empty;
+        region.Tell(new ShardedRequest(entityId, message), message.Connection);
     }
 
     /// <summary>
@@ -203,13 +251,16 @@ public sealed class RouterActor : ReceiveActor
         message.Connection.Tell(new ResponseReady(message.Sequence, response));
 }
 
-/// <summary>The router's view of one route: its supervisor and its handlers.</summary>
-internal sealed class RouteEndpoint(IActorRef supervisor, string template)
+/// <summary>The router's view of one route: its supervisor and its handlers, or for a sharded route its shard region.</summary>
+internal sealed class RouteEndpoint(IActorRef supervisor, string template, ShardedRoute? sharded = null)
 {
+    /// <summary>The route's supervisor; for a sharded route, the shard region.</summary>
     public IActorRef Supervisor { get; } = supervisor;
 
     /// <summary>The route's template, as metrics and traces name the route (<c>http.route</c>).</summary>
     public string Template { get; } = template;
+
+    public ShardedRoute? Sharded { get; } = sharded;
 
     public IActorRef[] Handlers { get; set; } = [];
 

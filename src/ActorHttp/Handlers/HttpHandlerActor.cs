@@ -169,6 +169,10 @@ public abstract class HttpHandlerActor : UntypedActor
                 }
 
                 break;
+            case Cluster.StopEntity:
+                // A sharded entity passivating or handed over: its requests so far are answered.
+                Context.Stop(Self);
+                break;
             case AsyncWorkFailed failed:
                 _inFlight = failed.Context;
                 _log.RequestId = failed.Context.RequestId;

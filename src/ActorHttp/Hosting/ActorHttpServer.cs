@@ -5,6 +5,8 @@ using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Handlers.Uploads;
 using ActorHttp.Actors;
+using ActorHttp.Cluster;
+using ActorHttp.Persistence;
 using ActorHttp.Handlers.Shared;
 using ActorHttp.Models;
 using ActorHttp.Observability;
@@ -156,6 +158,14 @@ public sealed class ActorHttpServer : IAsyncDisposable
     {
         var config = ServerConfiguration.Load(options.ConfigFiles, options.ConfigOverrides, options.Host, options.Port, options.StaticRoot, options.Environment, options.Model);
         var settings = ServerSettings.FromConfig(config);
+        var cluster = ClusterSettings.FromConfig(config);
+        var persistence = PersistenceSettings.FromConfig(config);
+        if (cluster.Enabled && settings.Model != ConcurrencyModel.Actors)
+        {
+            // The other models start no actor system: a cluster would silently not be joined.
+            throw new Akka.Configuration.ConfigurationException(
+                $"actorhttp.cluster.enabled = on needs actorhttp.server.model = \"actors\" (sharded routes are actors), not \"{settings.Model.ToString().ToLowerInvariant()}\"");
+        }
         if (options.DemoRoutes)
         {
             // The configured rules first: of two rules for one prefix, the first found wins.
@@ -194,6 +204,11 @@ public sealed class ActorHttpServer : IAsyncDisposable
         if (options.DemoRoutes)
         {
             routes.AddDemoRoutes(StaticFileSettings.FromConfig(config), UploadSettings.FromConfig(config)).AddDemoGateways(endpoint.Port, proxyClient);
+            if (cluster.Enabled && settings.Model == ConcurrencyModel.Actors)
+            {
+                // Sharded entities need the cluster: without it the demo serves no /carts (docs/cluster.md).
+                routes.AddDemoCarts();
+            }
         }
         else if (options.StaticRoot is not null)
         {
@@ -242,16 +257,23 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
         if (settings.Model == ConcurrencyModel.Actors)
         {
-            builder.Services.AddAkka("actorhttp", akka =>
+            if (cluster.Enabled)
+            {
+                persistence.PrepareStore();
+            }
+
+            builder.Services.AddAkka(ClusterSettings.SystemName, akka =>
             {
                 akka.AddHocon(config, HoconAddMode.Prepend)
+                    .AddHocon(persistence.ToHocon(), HoconAddMode.Prepend)
                     .ConfigureLoggers(loggers =>
                     {
                         loggers.LogLevel = LogSetup.AkkaLevel(config);
                         loggers.ClearLoggers();
                         loggers.AddLoggerFactory();
                     })
-                    .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog, logger, observability);
+                    .WithActorHttpCluster(cluster, routes.Routes)
+                    .WithActorHttpServer(settings, routes.Routes, listenSocket, auth, accessLog, logger, observability, cluster);
             });
         }
         else

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using ActorHttp.Actors;
+using ActorHttp.Cluster;
 using ActorHttp.Handlers.Auth;
 using ActorHttp.Observability;
 using Akka.Actor;
@@ -36,6 +37,10 @@ public static class AkkaBuilderExtensions
     /// <see cref="HealthHandler.LiveTag"/> or <see cref="HealthHandler.ReadyTag"/>; this registers the
     /// server's own two through Akka.Hosting.
     /// </param>
+    /// <param name="cluster">
+    /// The cluster settings when <paramref name="routes"/> has sharded routes; their shard regions must
+    /// have been added before (<see cref="ClusterHosting.WithActorHttpCluster"/>).
+    /// </param>
     public static AkkaConfigurationBuilder WithActorHttpServer(
         this AkkaConfigurationBuilder builder,
         ServerSettings settings,
@@ -44,7 +49,8 @@ public static class AkkaBuilderExtensions
         AuthSettings? auth = null,
         AccessLogWriter? accessLog = null,
         Serilog.ILogger? connectionLog = null,
-        ServerObservability? observability = null)
+        ServerObservability? observability = null,
+        ClusterSettings? cluster = null)
     {
         // The drain phase must outlast the drain itself, or CoordinatedShutdown cuts it short.
         var phaseTimeout = (settings.ShutdownTimeout + TimeSpan.FromSeconds(1)).TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
@@ -72,7 +78,10 @@ public static class AkkaBuilderExtensions
             // exists: a handler type it cannot serve fails the start rather than the router.
             var resolved = routes.Select(route => route with { Handler = route.Handler.PropsFor(system) }).ToArray();
             var served = observability is null ? resolved : [.. ObservabilityRoutes(observability, resolver, sameListener: true), .. resolved];
-            var router = system.ActorOf(RouterActor.Props(served, settings.Supervision, auth, settings.Cors, settings.RateLimits, observability?.Metrics), "router");
+            // Akka.Hosting starts actors in the order they were added, so the regions are registered by now.
+            var regions = routes.Select(r => r.Sharded).OfType<ShardedRoute>().DistinctBy(s => s.TypeName).ToDictionary(s => s.TypeName, s => s.Region(registry));
+            var shardRegions = regions.Count == 0 ? ShardRegions.None : new ShardRegions(regions, (cluster ?? new ClusterSettings()).MaxRequestBodyBytes);
+            var router = system.ActorOf(RouterActor.Props(served, settings.Supervision, auth, settings.Cors, settings.RateLimits, observability?.Metrics, shardRegions), "router");
             var listener = system.ActorOf(ListenerActor.Props(listenSocket, settings, router, new StreamedBodyRoutes(served), accessLog, connectionLog?.ForContext("SourceContext", "ActorHttp.Connection"), observability), "listener");
             if (observability?.MetricsSocket is { } metricsSocket)
             {

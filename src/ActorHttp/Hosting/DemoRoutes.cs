@@ -1,5 +1,6 @@
 using ActorHttp.Handlers.Auth;
 using ActorHttp.Handlers.Demo;
+using ActorHttp.Handlers.Demo.Carts;
 using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
@@ -30,6 +31,14 @@ public static class DemoRoutes
         .MapUploads("/upload", uploads)
         .MapRedirect(new RedirectRule("/old", "/", 301))
         .MapRedirect(new RedirectRule("/temporary", "/", 302));
+
+    /// <summary>
+    /// The demo's carts, event-sourced entities sharded across the cluster (served only with
+    /// <c>actorhttp.cluster.enabled = on</c>): GET and POST <c>/carts/{id}</c>, DELETE <c>/carts/{id}/items/{sku}</c>.
+    /// </summary>
+    public static RouteBuilder AddDemoCarts(this RouteBuilder routes) => routes
+        .MapSharded<CartEntity>("/carts/{id}", typeName: "cart", entityId: "id", methods: ["GET", "POST"])
+        .MapSharded<CartEntity>("/carts/{id}/items/{sku}", typeName: "cart", entityId: "id", methods: ["DELETE"]);
 
     /// <summary>The demo's protected area: any known user under /private, the admin role under /private/admin.</summary>
     public static IReadOnlyList<AuthRule> AuthRules { get; } =

@@ -1,5 +1,6 @@
 using ActorHttp.Actors;
 using ActorHttp.Handlers;
+using ActorHttp.Cluster;
 using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.Redirects;
 using ActorHttp.Handlers.StaticFiles;
@@ -48,7 +49,13 @@ public sealed class RouteBuilder
     {
         ArgumentNullException.ThrowIfNull(handler);
         RouteTemplate.Parse(template);
-        _routes.Add(new RouteRegistration(methods, template, handler, instances, _hosts, streamedBodyLimit));
+        return Add(new RouteRegistration(methods, template, handler, instances, _hosts, streamedBodyLimit));
+    }
+
+    private RouteBuilder Add(RouteRegistration route)
+    {
+        ShardedRoute.Validate(route);
+        _routes.Add(route);
         return this;
     }
 
@@ -79,6 +86,45 @@ public sealed class RouteBuilder
     {
         configure(new RouteBuilder(_routes, hosts));
         return this;
+    }
+
+    /// <summary>
+    /// Serves <paramref name="template"/> with entities sharded across the cluster
+    /// (<c>actorhttp.cluster.enabled = on</c>): <c>routes.MapSharded&lt;CartEntity&gt;("/carts/{id}", typeName: "cart", entityId: "id")</c>.
+    /// Each request goes to the entity named by the route parameter <paramref name="entityId"/>, one
+    /// actor per id in the whole cluster, started on demand on some node and answering the connection
+    /// directly. The entity receives <see cref="HandleRequest"/> messages: an <see cref="Handlers.HttpHandlerActor"/>
+    /// or <see cref="Handlers.PersistentHttpEntity"/> serves them like any handler, a crash answering 500.
+    /// Routes sharing a <paramref name="typeName"/> share the entities (and must name the same entity type).
+    /// Request bodies arrive whole, up to <c>actorhttp.cluster.sharding.max-request-body-bytes</c>;
+    /// answers must be complete (not streamed): both cross nodes in one message.
+    /// </summary>
+    /// <param name="entityProps">How to make the entity of an id; by default <typeparamref name="TEntity"/>'s constructor taking the id (a string).</param>
+    /// <exception cref="ArgumentException">The template lacks the entity parameter, the type name is taken by another entity type, or <typeparamref name="TEntity"/> cannot be built from an id.</exception>
+    public RouteBuilder MapSharded<TEntity>(string template, string typeName, string entityId, IReadOnlyList<string>? methods = null, Func<string, Props>? entityProps = null)
+        where TEntity : ActorBase
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(typeName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(entityId);
+        var parameters = Routing.RouteTemplate.Parse(template).Segments;
+        if (!parameters.Any(s => s.Kind == Routing.RouteSegmentKind.Parameter && s.Value == entityId))
+        {
+            throw new ArgumentException($"Sharded route {template}: the entity id parameter {{{entityId}}} is not a segment of the template", nameof(entityId));
+        }
+
+        if (_routes.FirstOrDefault(r => r.Sharded is { } other && (other.TypeName == typeName) != (other.EntityType == typeof(TEntity))) is { } clash)
+        {
+            throw new ArgumentException(
+                $"Sharded route {template}: {typeof(TEntity).Name} as type {typeName} clashes with route {clash.Template} ({clash.Sharded!.EntityType.Name} as type {clash.Sharded.TypeName}); one entity type per type name", nameof(typeName));
+        }
+
+        if (entityProps is null && typeof(TEntity).GetConstructor([typeof(string)]) is null)
+        {
+            throw new ArgumentException($"Sharded route {template}: {typeof(TEntity).Name} has no constructor taking the entity id (a string); pass entityProps", nameof(entityProps));
+        }
+
+        var props = entityProps ?? (id => Props.Create(typeof(TEntity), id));
+        return Add(new RouteRegistration(methods, template, Props.Empty, Hosts: _hosts, Sharded: ShardedRoute.For<TEntity>(typeName, entityId, props)));
     }
 
     /// <summary>Serves GET (and HEAD) of <paramref name="template"/> (<c>/users/{id}</c>, <c>/files/{*rest}</c>) with <paramref name="instances"/> handler actors made from <paramref name="handler"/>.</summary>

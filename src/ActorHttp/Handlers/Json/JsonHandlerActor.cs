@@ -16,7 +16,7 @@ public abstract class JsonHandlerActor : HttpHandlerActor
     /// Reads the request body as <typeparamref name="T"/>. When it cannot, <paramref name="problem"/>
     /// is the answer to send: 415 for another media type, 400 for malformed JSON (saying where).
     /// </summary>
-    protected static bool TryReadBody<T>(HttpRequest request, JsonTypeInfo<T> type, [NotNullWhen(true)] out T? value, [NotNullWhen(false)] out HttpResponse? problem)
+    protected internal static bool TryReadBody<T>(HttpRequest request, JsonTypeInfo<T> type, [NotNullWhen(true)] out T? value, [NotNullWhen(false)] out HttpResponse? problem)
     {
         value = default;
         problem = null;
@@ -45,10 +45,10 @@ public abstract class JsonHandlerActor : HttpHandlerActor
         return true;
     }
 
-    protected static HttpResponse Ok<T>(T value, JsonTypeInfo<T> type) => Json(200, value, type);
+    protected internal static HttpResponse Ok<T>(T value, JsonTypeInfo<T> type) => Json(200, value, type);
 
     /// <summary>201 with the new resource and where it lives (RFC 9110 §15.3.2).</summary>
-    protected static HttpResponse Created<T>(string location, T value, JsonTypeInfo<T> type) =>
+    protected internal static HttpResponse Created<T>(string location, T value, JsonTypeInfo<T> type) =>
         Json(201, value, type).WithHeader("Location", location);
 
     protected static HttpResponse NoContent() => HttpResponse.Empty(204);

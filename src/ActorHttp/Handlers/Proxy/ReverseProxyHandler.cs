@@ -55,12 +55,12 @@ public sealed class ReverseProxyHandler(ProxyRoute route, HttpMessageInvoker cli
             .Concat(ProxyHeaders.Forwarded(request.Headers["X-Forwarded-For"], context.ClientAddress?.ToString(), request.Host));
         if (trace != default)
         {
-            fields = fields.Append(new(ServerTracing.TraceParentHeader, ServerTracing.TraceParent(trace)));
+            fields = fields.Append(new KeyValuePair<string, string>(ServerTracing.TraceParentHeader, ServerTracing.TraceParent(trace)));
         }
 
         if (context.RequestId is { } requestId)
         {
-            fields = fields.Append(new(RequestIds.HeaderName, requestId));
+            fields = fields.Append(new KeyValuePair<string, string>(RequestIds.HeaderName, requestId));
         }
 
         foreach (var (name, fieldValue) in fields)
