@@ -20,7 +20,7 @@ public sealed class GreetingHandlerTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_server_serves_exactly_the_routes_it_is_given()
     {
         await using var server = await ActorHttpTestServer.StartAsync(routes => routes
-            .MapGet("/greet/{name}", Props.Create<GreetingHandler>()));
+            .MapGet<GreetingHandler>("/greet/{name}"));
 
         Assert.Equal("Hello, Grace! You are visitor 1.", await server.Client.GetStringAsync("/greet/Grace"));
 

@@ -3,7 +3,6 @@ using ActorHttp.Handlers.Proxy;
 using ActorHttp.Handlers.StaticFiles;
 using ActorHttp.Hosting;
 using ActorHttp.Protocol;
-using Akka.Actor;
 
 /// <summary>The README's one-line route examples, each in a method so that they compile as they are quoted.</summary>
 public static class RouteExamples
@@ -15,13 +14,13 @@ public static class RouteExamples
 
     public static void StreamedBodies(RouteBuilder routes)
     {
-        routes.Map(["POST"], "/count", Props.Create<LineCounter>(), streamedBodyLimit: 1_000_000_000);
+        routes.Map<LineCounter>(["POST"], "/count", streamedBodyLimit: 1_000_000_000);
     }
 
     public static void VirtualHosts(RouteBuilder routes)
     {
         routes.ForHosts(["api.example.com"], api => api
-            .MapGet("/users/{id}", Props.Create<UserHandler>()));
+            .MapGet<UserHandler>("/users/{id}"));
     }
 
     public static void Proxy(RouteBuilder routes, HttpMessageInvoker httpMessageInvoker)

@@ -1,5 +1,6 @@
 using System.Net;
 using ActorHttp.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorHttp.Testing;
 
@@ -12,12 +13,19 @@ public sealed record TestServerOptions
     /// </summary>
     public string? Config { get; init; }
 
+    /// <summary>
+    /// Registers the services that handlers mapped by type (<c>routes.MapGet&lt;MyHandler&gt;("/x")</c>)
+    /// are built from: <c>services =&gt; services.AddSingleton(fakeClock)</c>. The server's container,
+    /// as <see cref="ServerOptions.ConfigureServices"/> gives it to an application.
+    /// </summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     /// <summary>Where the server logs (its own, Akka's, the access log); silent when null.</summary>
     public Serilog.ILogger? Logger { get; init; }
 
     /// <summary>
     /// A last say over the <see cref="ServerOptions"/> the test server starts with, for anything this
-    /// record does not name (an application's services, say); it must keep the demo off to keep the
+    /// record does not name; it must keep the demo off to keep the
     /// promise that only the given routes are served.
     /// </summary>
     public Func<ServerOptions, ServerOptions>? ConfigureServer { get; init; }
@@ -62,6 +70,7 @@ public sealed class ActorHttpTestServer : IAsyncDisposable
             DemoRoutes = false,
             Environment = new Dictionary<string, string>(),
             Routes = routes,
+            ConfigureServices = options.ConfigureServices,
             Logger = options.Logger ?? Serilog.Core.Logger.None,
         };
         serverOptions = options.ConfigureServer?.Invoke(serverOptions) ?? serverOptions;

@@ -1,5 +1,8 @@
+using ActorHttp.Handlers;
+using ActorHttp.Protocol;
 using ActorHttp.Tests.Support;
 using Akka.Actor;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ActorHttp.Tests.Testing;
 
@@ -45,10 +48,41 @@ public sealed class ActorHttpTestServerTests
     }
 
     [Fact]
+    public async Task Handlers_mapped_by_type_are_built_from_the_services_it_registers()
+    {
+        var motto = new Motto("Let it crash.");
+        await using var server = await ActorHttpTestServer.StartAsync(
+            routes => routes.MapGet<MottoHandler>("/motto"),
+            new TestServerOptions { ConfigureServices = services => services.AddSingleton(motto) });
+
+        Assert.Equal("Let it crash.", await server.Client.GetStringAsync("/motto"));
+    }
+
+    [Fact]
+    public async Task Without_the_service_a_handler_mapped_by_type_cannot_start_and_its_route_answers_503()
+    {
+        await using var server = await ActorHttpTestServer.StartAsync(routes => routes.MapGet<MottoHandler>("/motto"));
+
+        var response = await server.Client.GetAsync("/motto");
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(response.Headers.RetryAfter);
+    }
+
+    [Fact]
     public async Task Turning_the_demo_on_is_refused()
     {
         await Assert.ThrowsAsync<ArgumentException>(() => ActorHttpTestServer.StartAsync(
             _ => { },
             new TestServerOptions { ConfigureServer = options => options with { DemoRoutes = true } }));
     }
+}
+
+/// <summary>A service a handler is built from, registered by the test.</summary>
+public sealed record Motto(string Text);
+
+/// <summary>Answers with the <see cref="Motto"/> the container gave its constructor.</summary>
+public sealed class MottoHandler(Motto motto) : HttpHandlerActor
+{
+    protected override void OnRequest(RequestContext context) => context.Respond(HttpResponse.Text(200, motto.Text));
 }

@@ -1,6 +1,5 @@
 using ActorHttp.Hosting;
 using ActorHttpApp;
-using Akka.Actor;
 using Microsoft.Extensions.Hosting;
 using Serilog;
 
@@ -12,7 +11,9 @@ await using var server = await ActorHttpServer.StartAsync(new ServerOptions
     Host = "127.0.0.1",
     Port = port,
     Logger = logger,
-    Routes = routes => routes.MapGet("/hello/{name}", Props.Create<HelloHandler>()),
+    // Handlers mapped by type are built from the server's services: give them constructor parameters
+    // and register those with ConfigureServices = services => services.AddSingleton(...).
+    Routes = routes => routes.MapGet<HelloHandler>("/hello/{name}"),
 });
 
 Console.WriteLine($"Listening on http://127.0.0.1:{server.Endpoint.Port}");

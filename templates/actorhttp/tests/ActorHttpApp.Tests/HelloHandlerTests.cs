@@ -19,7 +19,7 @@ public sealed class HelloHandlerTests : Akka.TestKit.Xunit2.TestKit
     [Fact]
     public async Task The_server_serves_the_route_over_http()
     {
-        await using var server = await ActorHttpTestServer.StartAsync(routes => routes.MapGet("/hello/{name}", Props.Create<HelloHandler>()));
+        await using var server = await ActorHttpTestServer.StartAsync(routes => routes.MapGet<HelloHandler>("/hello/{name}"));
 
         Assert.Equal("Hello, Grace! You are visitor 1.\n", await server.Client.GetStringAsync("/hello/Grace"));
     }
