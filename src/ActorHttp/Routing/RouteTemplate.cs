@@ -190,35 +190,12 @@ public sealed class RouteTemplate
     /// </summary>
     private static List<string> SplitSegments(string template)
     {
-        var parts = new List<string>();
-        var depth = 0;
-        var start = 1;
-        for (var i = 1; i < template.Length; i++)
-        {
-            switch (template[i])
-            {
-                case '\\' when depth > 0:
-                    i++;
-                    break;
-                case '(':
-                    depth++;
-                    break;
-                case ')' when depth > 0:
-                    depth--;
-                    break;
-                case '/' when depth == 0:
-                    parts.Add(template[start..i]);
-                    start = i + 1;
-                    break;
-            }
-        }
-
-        if (depth > 0)
+        var parts = SplitOutsideParentheses(template, '/', from: 1, out var unclosed);
+        if (unclosed)
         {
             throw Invalid(template, "a constraint's '(' is never closed");
         }
 
-        parts.Add(template[start..]);
         return parts;
     }
 
@@ -252,31 +229,41 @@ public sealed class RouteTemplate
     }
 
     /// <summary>The pieces of <paramref name="text"/> between the <c>:</c> found outside parentheses.</summary>
-    private static List<string> SplitConstraints(string text)
+    private static List<string> SplitConstraints(string text) => SplitOutsideParentheses(text, ':', from: 0, out _);
+
+    /// <summary>
+    /// The pieces of <paramref name="text"/> (from index <paramref name="from"/>) between the
+    /// <paramref name="separator"/>s found outside parentheses; a backslash inside them escapes the
+    /// next character. <paramref name="unclosed"/>: a parenthesis was never closed.
+    /// </summary>
+    private static List<string> SplitOutsideParentheses(string text, char separator, int from, out bool unclosed)
     {
         var pieces = new List<string>();
         var depth = 0;
-        var start = 0;
-        for (var i = 0; i < text.Length; i++)
+        var start = from;
+        for (var i = from; i < text.Length; i++)
         {
-            switch (text[i])
+            var c = text[i];
+            if (c == '\\' && depth > 0)
             {
-                case '\\' when depth > 0:
-                    i++;
-                    break;
-                case '(':
-                    depth++;
-                    break;
-                case ')' when depth > 0:
-                    depth--;
-                    break;
-                case ':' when depth == 0:
-                    pieces.Add(text[start..i]);
-                    start = i + 1;
-                    break;
+                i++;
+            }
+            else if (c == '(')
+            {
+                depth++;
+            }
+            else if (c == ')' && depth > 0)
+            {
+                depth--;
+            }
+            else if (c == separator && depth == 0)
+            {
+                pieces.Add(text[start..i]);
+                start = i + 1;
             }
         }
 
+        unclosed = depth > 0;
         pieces.Add(text[start..]);
         return pieces;
     }
