@@ -56,20 +56,21 @@ public sealed class LockoutTests : IDisposable
     {
         await using var server = await TestServer.StartAsync(FastRates);
         await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
-        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+        await client.SendAsync("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3000\r\n\r\n");
         for (var i = 0; i < 10; i++)
         {
-            // 100 bytes every 250 ms: 400 bytes/s for two and a half seconds, five times the grace.
-            // Each piece pays for a second at the minimum rate, so a test thread delayed by a busy
-            // machine is not mistaken for a slow client.
-            await client.SendAsync(new string('b', 100));
+            // 300 bytes every 250 ms: 1,200 bytes/s for two and a half seconds, five times the grace.
+            // Each piece pays for three seconds at the minimum rate, so a test thread delayed by a
+            // busy machine (seen: over a second, at a load average of 15) is not mistaken for a
+            // slow client.
+            await client.SendAsync(new string('b', 300));
             await Task.Delay(250);
         }
 
         var response = await client.ReadResponseAsync();
 
         Assert.Equal(200, response.Status);
-        Assert.Contains(Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(new string('b', 1000))), response.BodyText);
+        Assert.Contains(Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(new string('b', 3000))), response.BodyText);
     }
 
     [Fact]
