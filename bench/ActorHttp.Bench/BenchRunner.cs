@@ -17,7 +17,8 @@ public sealed record BenchOptions(string Mode, TimeSpan Warmup, TimeSpan Duratio
 
 /// <summary>Runs every workload against every server, one server at a time so they never compete.</summary>
 /// <param name="peers">The servers compared, in the order they take their turns; <see cref="Peer.All"/> unless a baseline build joins them.</param>
-public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWriter console, IReadOnlyList<Peer> peers)
+/// <param name="workloads">The workloads run, in order; <see cref="Workload.All"/> when null.</param>
+public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWriter console, IReadOnlyList<Peer> peers, IReadOnlyList<Workload>? workloads = null)
 {
     /// <summary>The first server's port; the others follow it.</summary>
     private const int FirstPort = 18080;
@@ -56,7 +57,7 @@ public sealed class BenchRunner(BenchPaths paths, BenchOptions options, TextWrit
             }
 
             var measurements = new List<Measurement>();
-            foreach (var workload in Workload.All)
+            foreach (var workload in workloads ?? Workload.All)
             {
                 measurements.AddRange(await MeasureAsync(servers, workload, cancellationToken));
             }

@@ -33,7 +33,15 @@ try
     IReadOnlyList<Peer> peers = Argument("--baseline-dll") is { } baselineDll
         ? [Peer.ActorHttp, Peer.Baseline(Argument("--baseline-name") ?? "ActorHttp (baseline)", baselineDll), .. Peer.All.Skip(1)]
         : Peer.All;
-    var runner = new BenchRunner(paths, quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out, peers);
+
+    // --servers "ActorHttp,Kestrel" and --workloads "plaintext,json": a focused run of some rows
+    // (a baseline build is kept whenever it was asked for).
+    if (Argument("--servers")?.Split(',', StringSplitOptions.TrimEntries) is { } servers)
+    {
+        peers = peers.Where(p => servers.Contains(p.Name) || p.Name == Argument("--baseline-name")).ToList();
+    }
+
+    var runner = new BenchRunner(paths, quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out, peers, Workload.Named(Argument("--workloads")));
     var report = await runner.RunAsync(cancellation.Token);
     await File.WriteAllTextAsync(Path.Combine(results, "results.json"), report.ToJson());
     await File.WriteAllTextAsync(Path.Combine(results, "results.md"), report.ToMarkdown());
@@ -55,6 +63,7 @@ finally
 
 string? Argument(string name)
 {
-    var index = Array.IndexOf(args, name);
+    // The last occurrence wins, so options given to bench/run override the ones it passes first (--out).
+    var index = Array.LastIndexOf(args, name);
     return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
 }

@@ -15,4 +15,22 @@ public sealed record Workload(string Name, string Path, int Connections, bool Pi
         new("plaintext 256 conns", "/hello", 256),
         new("plaintext 1024 conns", "/hello", 1024),
     ];
+
+    /// <summary>The workloads named (comma-separated, as in the report), in <see cref="All"/>'s order; all when <paramref name="names"/> is null.</summary>
+    /// <exception cref="ArgumentException">A name that is no workload's.</exception>
+    public static IReadOnlyList<Workload> Named(string? names)
+    {
+        if (names is null)
+        {
+            return All;
+        }
+
+        var wanted = names.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (wanted.FirstOrDefault(name => All.All(w => w.Name != name)) is { } unknown)
+        {
+            throw new ArgumentException($"no workload is named \"{unknown}\"; the workloads are: {string.Join(", ", All.Select(w => w.Name))}");
+        }
+
+        return All.Where(w => wanted.Contains(w.Name)).ToList();
+    }
 }
