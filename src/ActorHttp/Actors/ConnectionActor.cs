@@ -44,7 +44,6 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
     // Checks are never further apart than the shortest timeout, so a deadline that appears later (a
     // request on an idle connection) is usually covered by the check already pending.
     private readonly long _shortestTicks;
-    private readonly long _handlerTicks;
     private readonly int _pipeliningLimit;
 
     // Handlers doing async work for a request, to tell if its client goes away (WatchClient); only
@@ -77,7 +76,6 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         _slot = slot ?? new ConnectionSlot((socket.RemoteEndPoint as IPEndPoint)?.Address);
         _core = new Http1Connection(settings.ToConnectionSettings(streamedBodies?.Lookup, accessLog is not null), this, connectionId, log);
         _shortestTicks = StopwatchTicks(new[] { settings.IdleTimeout, settings.RequestHeaderTimeout, settings.HandlerTimeout }.Min());
-        _handlerTicks = StopwatchTicks(settings.HandlerTimeout);
         _pipeliningLimit = settings.PipeliningLimit;
     }
 
@@ -379,7 +377,13 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         }
 
         PublishReclaimable();
-        ScheduleCheck(now);
+        if (!_flushScheduled)
+        {
+            // With a flush on its way this runs again in a moment: the deadlines (a walk over every
+            // request in flight) are worked out once per batch of answers, not once per answer.
+            ScheduleCheck(now);
+        }
+
         StartReading(now);
     }
 
@@ -478,11 +482,11 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         }
     }
 
-    void IConnectionHost.OnRequest(HttpRequest request, long sequence)
+    void IConnectionHost.OnRequest(HttpRequest request, long sequence, long answerDue)
     {
         if (_observability is null)
         {
-            _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client, AnswerDue: AnswerDue()), Self);
+            _router.Tell(new HandleRequest(request, sequence, Self, _slot.Client, AnswerDue: answerDue), Self);
             return;
         }
 
@@ -495,7 +499,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         if (requestId is null && activity is null && !metered)
         {
             // Nothing to keep for this request: it travels as it does with observability off.
-            _router.Tell(new HandleRequest(request, sequence, Self, client, AnswerDue: AnswerDue()), Self);
+            _router.Tell(new HandleRequest(request, sequence, Self, client, AnswerDue: answerDue), Self);
             return;
         }
 
@@ -506,11 +510,8 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
 
         activity?.SetTag("http.request.id", requestId);
         _observed!.Add(sequence, methodTag, metered, requestId, activity, client);
-        _router.Tell(new HandleRequest(request, sequence, Self, client, Telemetry: new RequestTelemetry(requestId, activity?.Context ?? default), AnswerDue: AnswerDue()), Self);
+        _router.Tell(new HandleRequest(request, sequence, Self, client, Telemetry: new RequestTelemetry(requestId, activity?.Context ?? default), AnswerDue: answerDue), Self);
     }
-
-    /// <summary>When this connection stops waiting for the answer to a request handed over now (<c>handler-timeout</c>).</summary>
-    private long AnswerDue() => Stopwatch.GetTimestamp() + _handlerTicks;
 
     void IConnectionHost.OnRequestBodyPiece(object reader, long sequence, ReadOnlyMemory<byte> data) =>
         ((IActorRef)reader).Tell(new RequestBodyChunk(sequence, data), Self);

@@ -85,7 +85,7 @@ internal abstract class ModelConnection : IConnectionHost
     /// </summary>
     public void Abort() => Socket.Dispose();
 
-    public void OnRequest(HttpRequest request, long sequence) => Requests.Enqueue((request, sequence));
+    public void OnRequest(HttpRequest request, long sequence, long answerDue) => Requests.Enqueue((request, sequence));
 
     public void OnRequestBodyPiece(object reader, long sequence, ReadOnlyMemory<byte> data) => throw StreamedBodiesAreNotServed();
 

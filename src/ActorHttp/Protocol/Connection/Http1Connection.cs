@@ -150,6 +150,10 @@ public sealed class Http1Connection
     /// host that can cheaply let other work run first (an actor's mailbox) lets their answers join
     /// the same send before it calls <see cref="TakeOutput"/>.
     /// </summary>
+    /// <remarks>
+    /// The walk starts from the newest request: answers usually come in order, so the newest is the
+    /// one still unanswered and each answer costs one look however deep the pipeline.
+    /// </remarks>
     public bool ShouldBatchLater
     {
         get
@@ -159,9 +163,9 @@ public sealed class Http1Connection
                 return false;
             }
 
-            foreach (var exchange in _exchanges)
+            for (var node = _exchanges.Last; node is not null; node = node.Previous)
             {
-                if (exchange.Response is null)
+                if (node.Value.Response is null)
                 {
                     return true;
                 }
@@ -812,7 +816,7 @@ public sealed class Http1Connection
             StopReading();
         }
 
-        _host.OnRequest(request, exchange.Sequence);
+        _host.OnRequest(request, exchange.Sequence, now + _handlerTicks);
         return exchange;
     }
 
@@ -1216,17 +1220,38 @@ public sealed class Http1Connection
         return true;
     }
 
+    /// <summary>The exchange of request <paramref name="sequence"/>: the queue holds consecutive numbers, so the walk starts from the nearer end.</summary>
     private Exchange? Find(long sequence)
     {
-        foreach (var exchange in _exchanges)
+        if (_exchanges.First is not { } first)
         {
-            if (exchange.Sequence == sequence)
+            return null;
+        }
+
+        var offset = sequence - first.Value.Sequence;
+        if (offset < 0 || offset >= _exchanges.Count)
+        {
+            return null;
+        }
+
+        var node = first;
+        if (offset <= _exchanges.Count / 2)
+        {
+            for (; offset > 0; offset--)
             {
-                return exchange;
+                node = node.Next!;
+            }
+        }
+        else
+        {
+            node = _exchanges.Last!;
+            for (var back = _exchanges.Count - 1 - offset; back > 0; back--)
+            {
+                node = node.Previous!;
             }
         }
 
-        return null;
+        return node.Value.Sequence == sequence ? node.Value : null;
     }
 
     private long Ticks(TimeSpan duration) => (long)(duration.TotalSeconds * _settings.TicksPerSecond);

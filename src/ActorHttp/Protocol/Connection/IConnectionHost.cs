@@ -13,8 +13,12 @@ namespace ActorHttp.Protocol.Connection;
 /// </remarks>
 public interface IConnectionHost
 {
-    /// <summary>A request is ready for its handler; answer it with <see cref="Http1Connection.Respond"/> and this sequence number.</summary>
-    void OnRequest(HttpRequest request, long sequence);
+    /// <summary>
+    /// A request is ready for its handler; answer it with <see cref="Http1Connection.Respond"/> and this
+    /// sequence number. <paramref name="answerDue"/> is the timestamp at which the core stops waiting for
+    /// the answer (its handler deadline), for a handler that wants to know how long it has.
+    /// </summary>
+    void OnRequest(HttpRequest request, long sequence, long answerDue);
 
     /// <summary>A piece of a streamed request body, asked for by <paramref name="reader"/>; the data is a copy it owns.</summary>
     void OnRequestBodyPiece(object reader, long sequence, ReadOnlyMemory<byte> data);

@@ -240,7 +240,7 @@ internal sealed class CoreDriver : IConnectionHost
         return flushed.ToString();
     }
 
-    void IConnectionHost.OnRequest(HttpRequest request, long sequence)
+    void IConnectionHost.OnRequest(HttpRequest request, long sequence, long answerDue)
     {
         Requests.Add((request, sequence));
         Events.Add($"request {sequence} {request.Method} {request.Target}");

@@ -36,6 +36,33 @@ public sealed class PipelineTests
     }
 
     [Fact]
+    public void Sixteen_requests_answered_in_a_shuffled_order_go_out_in_request_order_and_unknown_numbers_are_refused()
+    {
+        var d = new CoreDriver(new ConnectionSettings { PipeliningLimit = 16 });
+        d.Receive(string.Concat(Enumerable.Range(0, 16).Select(i => Get($"/{i}"))));
+        Assert.Equal(16, d.Requests.Count);
+
+        // Every position is looked up, from the front half and from the back half of the queue.
+        var order = new[] { 15, 3, 8, 0, 12, 1, 14, 7, 2, 9, 4, 13, 5, 10, 6, 11 };
+        var answered = new HashSet<long>();
+        foreach (var sequence in order)
+        {
+            Assert.True(d.Respond(sequence, $"answer {sequence}"));
+            Assert.False(d.Respond(sequence, "a second answer"));
+            answered.Add(sequence);
+
+            // Worth waiting for more only once the first can go and some are still unanswered.
+            Assert.Equal(answered.Contains(0) && answered.Count < 16, d.Core.ShouldBatchLater);
+        }
+
+        Assert.False(d.Respond(16, "never asked"));
+        Assert.False(d.Respond(-1, "never asked"));
+        Assert.False(d.Core.ShouldBatchLater);
+        Assert.Equal(Enumerable.Range(0, 16).Select(i => $"answer {i}"), Wire.Responses(d.Flush()).Select(r => r.Text()));
+        Assert.False(d.Respond(0, "after it went out"));
+    }
+
+    [Fact]
     public void Output_taken_early_holds_only_the_ready_answers_at_the_front()
     {
         var d = new CoreDriver();
