@@ -18,7 +18,7 @@ public sealed class ConsoleLogging : IServerLogging
 
     // A handler's lines name their request after the message (RequestIdTextEnricher); the access
     // log's text formatter has its own template, where the ids are part of the line's message.
-    private const string ConsoleLogTemplate = "[{Timestamp:" + ConsoleTimestamp + "} {Level:u3}] {SourceContext}: {Message:lj}{" + RequestIdTextEnricher.PropertyName + "}{NewLine}{Exception}";
+    internal const string ConsoleLogTemplate = "[{Timestamp:" + ConsoleTimestamp + "} {Level:u3}] {SourceContext}: {Message:lj}{" + RequestIdTextEnricher.PropertyName + "}{NewLine}{Exception}";
 
     /// <summary>
     /// The console at <c>actorhttp.logging.level</c>, as text or compact JSON. A handler's lines carry
