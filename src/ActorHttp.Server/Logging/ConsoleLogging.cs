@@ -16,7 +16,14 @@ public sealed class ConsoleLogging : IServerLogging
     private const string ConsoleTimestamp = "HH:mm:ss.fff";
     private const string ConsoleTemplate = "[{Timestamp:" + ConsoleTimestamp + "} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    /// <summary>The console at <c>actorhttp.logging.level</c>, as text or compact JSON.</summary>
+    // A handler's lines name their request after the message (RequestIdTextEnricher); the access
+    // log's text formatter has its own template, where the ids are part of the line's message.
+    internal const string ConsoleLogTemplate = "[{Timestamp:" + ConsoleTimestamp + "} {Level:u3}] {SourceContext}: {Message:lj}{" + RequestIdTextEnricher.PropertyName + "}{NewLine}{Exception}";
+
+    /// <summary>
+    /// The console at <c>actorhttp.logging.level</c>, as text or compact JSON. A handler's lines carry
+    /// <c>RequestId</c>/<c>TraceId</c> as JSON properties, and in text after the message: <c>(request ID)</c>.
+    /// </summary>
     public Serilog.ILogger CreateLogger(Config config)
     {
         var logger = new LoggerConfiguration()
@@ -24,7 +31,7 @@ public sealed class ConsoleLogging : IServerLogging
             .Enrich.FromLogContext();
         logger = LogSetup.IsJson(config)
             ? logger.WriteTo.Console(new CompactJsonFormatter())
-            : logger.WriteTo.Console(outputTemplate: ConsoleTemplate);
+            : logger.Enrich.With<RequestIdTextEnricher>().WriteTo.Console(outputTemplate: ConsoleLogTemplate);
         return logger.CreateLogger();
     }
 

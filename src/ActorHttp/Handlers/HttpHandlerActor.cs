@@ -26,10 +26,16 @@ public abstract class HttpHandlerActor : UntypedActor
     private readonly Dictionary<(IActorRef Connection, long Sequence), CancellationTokenSource> _cancellations = [];
     private RequestContext? _inFlight;
 
-    private readonly RequestScopedLogging _log = CreateLog();
+    private readonly RequestScopedLogging _log = new(Context.GetLogger());
 
-    /// <summary>The handler's log (Akka's, reaching the server's Serilog logger through the logger-factory bridge): while it handles a request that has an id (<c>X-Request-Id</c>), each line names it.</summary>
-    protected ILoggingAdapter Log => _log;
+    /// <summary>
+    /// The handler's log (Akka's, reaching the server's Serilog logger through the logger-factory
+    /// bridge): while it handles a request, each line carries the structured properties
+    /// <c>RequestId</c> (its <c>X-Request-Id</c>) and <c>TraceId</c> (when traced). Async work that
+    /// logs after this handler has moved on takes the adapter with it (<c>var log = Log;</c> in
+    /// <see cref="OnRequest"/>): that one keeps naming its request.
+    /// </summary>
+    protected ILoggingAdapter Log => _log.Current;
 
     /// <summary>Handles one request: answer it exactly once through <paramref name="context"/>, now or later (never block).</summary>
     protected abstract void OnRequest(RequestContext context);
@@ -141,13 +147,13 @@ public abstract class HttpHandlerActor : UntypedActor
                     _bodyReads[(request.Connection, request.Sequence)] = _inFlight;
                 }
 
-                _log.RequestId = request.RequestId;
+                _log.WorkOn(request.Telemetry);
                 OnRequest(_inFlight);
                 break;
             case RequestBodyChunk chunk:
                 if (_bodyReads.TryGetValue((Sender, chunk.Sequence), out _inFlight))
                 {
-                    _log.RequestId = _inFlight.RequestId;
+                    _log.WorkOn(_inFlight.Message.Telemetry);
                     OnRequestBody(_inFlight, chunk.Data);
                 }
 
@@ -155,7 +161,7 @@ public abstract class HttpHandlerActor : UntypedActor
             case RequestBodyEnd end:
                 if (_bodyReads.Remove((Sender, end.Sequence), out _inFlight))
                 {
-                    _log.RequestId = _inFlight.RequestId;
+                    _log.WorkOn(_inFlight.Message.Telemetry);
                     OnRequestBodyEnd(_inFlight, end.Trailers);
                 }
 
@@ -164,7 +170,7 @@ public abstract class HttpHandlerActor : UntypedActor
                 // Answered by the connection already: nothing is left to answer if cleaning up fails.
                 if (_bodyReads.Remove((Sender, aborted.Sequence), out var abandoned))
                 {
-                    _log.RequestId = abandoned.RequestId;
+                    _log.WorkOn(abandoned.Message.Telemetry);
                     OnRequestBodyAborted(abandoned, aborted.Reason);
                 }
 
@@ -175,7 +181,7 @@ public abstract class HttpHandlerActor : UntypedActor
                 break;
             case AsyncWorkFailed failed:
                 _inFlight = failed.Context;
-                _log.RequestId = failed.Context.RequestId;
+                _log.WorkOn(failed.Context.Message.Telemetry);
                 throw new HandlerFailedException("Async work of a handler failed", failed.Error);
             case ClientGone gone:
                 if (_cancellations.TryGetValue((Sender, gone.Sequence), out var cancellation))
@@ -195,12 +201,13 @@ public abstract class HttpHandlerActor : UntypedActor
         }
 
         _inFlight = null;
-        _log.RequestId = null;
+        _log.WorkOn(null);
     }
 
     private void OnCancellableWorkEnded(CancellableWorkEnded ended)
     {
         var context = ended.Context;
+        _log.WorkOn(context.Message.Telemetry);
         // Unknown after a restart: the instance that started the work crashed on another request.
         var cancelled = false;
         if (_cancellations.Remove(context.StreamKey, out var cancellation))
@@ -239,18 +246,12 @@ public abstract class HttpHandlerActor : UntypedActor
     /// <summary>A handler stopped mid-request still answers it (500), so no client waits for nothing.</summary>
     protected override void PostStop() => AnswerFailedRequest(null);
 
-    private static RequestScopedLogging CreateLog()
-    {
-        var source = LogSource.Create(Context, Context.System);
-        return new RequestScopedLogging(Context.System.EventStream, source.Source, source.Type, Context.System.Settings.LogFormatter);
-    }
-
     private void AnswerFailedRequest(Exception? reason)
     {
         if (_inFlight is { } failed)
         {
             _inFlight = null;
-            _log.RequestId = failed.RequestId;
+            _log.WorkOn(failed.Message.Telemetry);
             _bodyReads.Remove(failed.StreamKey);
             Log.Error(reason, "Handler failed on {Method} {Target}; answering 500", failed.Request.Method, failed.Request.Target);
             failed.Respond(HttpResponse.Text(500, "The server failed while handling this request.\n"));

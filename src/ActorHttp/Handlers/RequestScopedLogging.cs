@@ -1,49 +1,55 @@
+using ActorHttp.Actors;
 using Akka.Event;
 
 namespace ActorHttp.Handlers;
 
 /// <summary>
 /// A handler's <see cref="HttpHandlerActor.Log"/>: Akka's own logging adapter, which, while the
-/// handler works on a request that has an id, ends each line with <c>(request ID)</c>. Akka's
-/// logger bridge (Akka.Hosting's logger factory) hands each line on as one formatted message, on
-/// its own thread, so neither a Serilog <c>LogContext</c> pushed here nor a logging scope would
-/// reach it; the message itself is what travels.
+/// handler works on a request, adds the structured properties <see cref="RequestLogProperties"/>
+/// (<c>RequestId</c>, its <c>X-Request-Id</c> when request ids are on; <c>TraceId</c> when it is
+/// traced) to every line. They travel as Akka's log context (<see cref="LoggingExtensions.WithContext"/>) on the
+/// log event itself, so they survive the hop to the logger actor's thread, where Akka.Hosting's
+/// logger-factory bridge hands them to Serilog as properties; a Serilog <c>LogContext</c> pushed on
+/// the handler's thread would not reach there.
 /// </summary>
-/// <remarks>Akka's <see cref="BusLogging"/> is sealed: this publishes to the bus as it does.</remarks>
-internal sealed class RequestScopedLogging(LoggingBus bus, string logSource, Type logClass, ILogMessageFormatter formatter)
-    : LoggingAdapterBase(formatter)
+/// <remarks>
+/// Only the handler's own thread uses this. The adapter with the request's properties is made the
+/// first time a line is logged for that request, so a handler that does not log pays nothing.
+/// </remarks>
+internal sealed class RequestScopedLogging(ILoggingAdapter log)
 {
-    /// <summary>The id of the request being handled; null between requests (and when ids are off).</summary>
-    public string? RequestId { get; set; }
+    private RequestTelemetry? _request;
+    private ILoggingAdapter? _requestLog;
 
-    public override bool IsDebugEnabled => bus.LogLevel <= LogLevel.DebugLevel;
+    /// <summary>The adapter to log through now: with the current request's properties while there is one.</summary>
+    public ILoggingAdapter Current => _request is { } request ? _requestLog ??= ForRequest(request) : log;
 
-    public override bool IsInfoEnabled => bus.LogLevel <= LogLevel.InfoLevel;
-
-    public override bool IsWarningEnabled => bus.LogLevel <= LogLevel.WarningLevel;
-
-    public override bool IsErrorEnabled => bus.LogLevel <= LogLevel.ErrorLevel;
-
-    protected override void NotifyLog(LogLevel logLevel, object message, Exception cause)
+    /// <summary>What the handler works on from now until the next call: <paramref name="request"/>'s telemetry, or null (no request).</summary>
+    public void WorkOn(RequestTelemetry? request)
     {
-        if (RequestId is { } id)
+        if (ReferenceEquals(request, _request))
         {
-            message = new RequestLogMessage(message, id);
+            return;
         }
 
-        LogEvent logEvent = logLevel switch
-        {
-            LogLevel.DebugLevel => new Debug(cause, logSource, logClass, message),
-            LogLevel.InfoLevel => new Info(cause, logSource, logClass, message),
-            LogLevel.WarningLevel => new Warning(cause, logSource, logClass, message),
-            _ => new Error(cause, logSource, logClass, message),
-        };
-        bus.Publish(logEvent);
+        // Telemetry with nothing to add (request ids off, not traced) logs like no request at all.
+        _request = request is not null && (request.RequestId is not null || request.Trace.TraceId != default) ? request : null;
+        _requestLog = null;
     }
 
-    /// <summary>A log message and the request it was logged for; formatted only if a logger writes it.</summary>
-    private sealed record RequestLogMessage(object Message, string RequestId)
+    private ILoggingAdapter ForRequest(RequestTelemetry request)
     {
-        public override string ToString() => $"{Message} (request {RequestId})";
+        var scoped = log;
+        if (request.RequestId is { } id)
+        {
+            scoped = scoped.WithContext(RequestLogProperties.RequestId, id);
+        }
+
+        if (request.Trace.TraceId != default)
+        {
+            scoped = scoped.WithContext(RequestLogProperties.TraceId, request.Trace.TraceId.ToHexString());
+        }
+
+        return scoped;
     }
 }

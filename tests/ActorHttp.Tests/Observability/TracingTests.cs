@@ -62,6 +62,22 @@ public sealed class TracingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_handler_line_logged_for_a_traced_request_carries_its_trace_id()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_front.Endpoint.Port}") };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/crash");
+        request.Headers.TryAddWithoutValidation("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        request.Headers.TryAddWithoutValidation("X-Request-Id", "traced-crash-1");
+
+        Assert.Equal(500, (int)(await http.SendAsync(request)).StatusCode);
+
+        // The crash's line, written by the handler base through the handler's Log.
+        var line = await ObservedServer.WaitForEventAsync(_log, e => ObservedServer.Text(e, "RequestId") == "traced-crash-1" && !ObservedServer.IsAccessLine(e));
+        Assert.Equal(traceId.ToHexString(), ObservedServer.Text(line, "TraceId"));
+    }
+
+    [Fact]
     public async Task The_proxy_sends_the_upstream_a_traceparent_of_the_same_trace_whose_parent_is_the_front_span()
     {
         var traceId = ActivityTraceId.CreateRandom();
