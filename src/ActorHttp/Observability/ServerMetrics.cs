@@ -30,6 +30,9 @@ public sealed class ServerMetrics : IDisposable
         "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
     };
 
+    // Status codes as tag values, boxed once: a tag is an object, and boxing the code of every request anew is an allocation per request.
+    private static readonly object[] BoxedStatusCodes = Enumerable.Range(100, 500).Select(static code => (object)code).ToArray();
+
     /// <summary>Every instrument's name and the tags it may carry (an exporter such as Prometheus needs each metric's label set in advance).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Labels = new Dictionary<string, string[]>
     {
@@ -93,6 +96,10 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>The method as a tag value: one of the standard methods, or <c>_OTHER</c> (a client must not be able to mint tag values).</summary>
     public static string MethodTag(string method) => KnownMethods.Contains(method) ? method : "_OTHER";
 
+    /// <summary>A status code as a tag value: the same boxed number every time for 100–599.</summary>
+    public static object StatusCodeTag(int statusCode) =>
+        statusCode is >= 100 and < 600 ? BoxedStatusCodes[statusCode - 100] : statusCode;
+
     public void RequestStarted(string methodTag)
     {
         if (_activeRequests.Enabled)
@@ -117,7 +124,7 @@ public sealed class ServerMetrics : IDisposable
         var tags = new TagList
         {
             { "http.request.method", methodTag },
-            { "http.response.status_code", statusCode },
+            { "http.response.status_code", StatusCodeTag(statusCode) },
         };
         if (route is not null)
         {
@@ -140,7 +147,7 @@ public sealed class ServerMetrics : IDisposable
     {
         if (_refusedRequests.Enabled)
         {
-            _refusedRequests.Add(1, new KeyValuePair<string, object?>("http.response.status_code", statusCode));
+            _refusedRequests.Add(1, new KeyValuePair<string, object?>("http.response.status_code", StatusCodeTag(statusCode)));
         }
     }
 
