@@ -20,7 +20,7 @@ public sealed class PeerTests
     [Fact]
     public void The_every_trace_row_adds_sampling_ratio_one_over_the_observed_settings()
     {
-        var everyTrace = Assert.Single(Peer.All, peer => peer.Name == "ActorHttp (observed, every trace)");
+        var everyTrace = Assert.Single(Peer.All, peer => peer.Name == "ActorHttp (observed + every trace)");
         var (_, arguments) = everyTrace.Command(Paths, 8124);
 
         var configs = arguments.Select((argument, i) => (argument, i)).Where(a => a.argument == "--config").Select(a => arguments[a.i + 1]).ToList();

@@ -69,7 +69,7 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
     /// default samples one trace in ten, and this row shows what the rest would cost.
     /// </summary>
     public static Peer ActorHttpObservedEveryTrace { get; } = ActorHttpObservedWith(
-        "ActorHttp (observed, every trace)", "bench/actorhttp-observed.conf", "bench/actorhttp-observed-every-trace.conf");
+        "ActorHttp (observed + every trace)", "bench/actorhttp-observed.conf", "bench/actorhttp-observed-every-trace.conf");
 
     public static Peer Kestrel { get; } = new("Kestrel", (paths, port) => ("dotnet",
     [

@@ -52,6 +52,8 @@ public sealed class PrometheusExporter : IDisposable
     /// <summary>The registry's current values as Prometheus text (version 0.0.4).</summary>
     public async Task<byte[]> ScrapeAsync(CancellationToken cancellationToken)
     {
+        // The observable instruments (bytes in and out) are read now, into their counters.
+        _listener.RecordObservableInstruments();
         using var buffer = new MemoryStream();
         await Registry.CollectAndExportAsTextAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
@@ -69,7 +71,7 @@ public sealed class PrometheusExporter : IDisposable
             "By" => "_bytes",
             _ => string.Empty,
         };
-        return instrument is Counter<long> ? name + "_total" : name;
+        return instrument is Counter<long> or ObservableCounter<long> ? name + "_total" : name;
     }
 
     /// <summary>
@@ -97,6 +99,7 @@ public sealed class PrometheusExporter : IDisposable
                     factory.CreateHistogram(name, help, labels, new HistogramConfiguration { Buckets = [.. histogram.Advice?.HistogramBucketBoundaries ?? Histogram.ExponentialBuckets(0.001, 2, 16)] }),
                     tagNames),
                 Counter<long> => new CounterBridge(factory.CreateCounter(name, help, labels), tagNames),
+                ObservableCounter<long> => new ObservedCounterBridge(factory.CreateCounter(name, help, labels), tagNames),
                 _ => new GaugeBridge(factory.CreateGauge(name, help, labels), tagNames),
             };
         }
@@ -128,6 +131,14 @@ public sealed class PrometheusExporter : IDisposable
     private sealed class CounterBridge(Counter metric, string[] tagNames) : Bridge<Counter.Child>(tagNames)
     {
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Inc(value);
+
+        protected override Counter.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
+    }
+
+    /// <summary>An observable counter: each measurement is the running total, read when the scrape asks.</summary>
+    private sealed class ObservedCounterBridge(Counter metric, string[] tagNames) : Bridge<Counter.Child>(tagNames)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).IncTo(value);
 
         protected override Counter.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
     }
