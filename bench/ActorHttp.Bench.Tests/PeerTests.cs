@@ -18,6 +18,25 @@ public sealed class PeerTests
     }
 
     [Fact]
+    public void The_every_trace_row_adds_sampling_ratio_one_over_the_observed_settings()
+    {
+        var everyTrace = Assert.Single(Peer.All, peer => peer.Name == "ActorHttp (observed + every trace)");
+        var (_, arguments) = everyTrace.Command(Paths, 8124);
+
+        var configs = arguments.Select((argument, i) => (argument, i)).Where(a => a.argument == "--config").Select(a => arguments[a.i + 1]).ToList();
+        Assert.Equal(
+            [
+                Path.Combine(Paths.Repository, "bench/actorhttp-bench.conf"),
+                Path.Combine(Paths.Repository, "bench/actorhttp-observed.conf"),
+                Path.Combine(Paths.Repository, "bench/actorhttp-observed-every-trace.conf"),
+            ],
+            configs);
+        Assert.Equal("1", Settings(File.ReadAllLines(configs[2]))["actorhttp.telemetry.sampling-ratio"]);
+        Assert.False(Settings(File.ReadAllLines(configs[1])).ContainsKey("actorhttp.telemetry.sampling-ratio"));
+        Assert.False(everyTrace.IdleMemory);
+    }
+
+    [Fact]
     public void The_observed_configuration_turns_on_metrics_request_ids_and_trace_export_and_the_quiet_one_request_ids_off()
     {
         var observed = Settings(File.ReadAllLines(Path.Combine(Paths.Repository, "bench/actorhttp-observed.conf")));

@@ -57,18 +57,19 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
     ]), IdleMemory: false);
 
     /// <summary>
-    /// <see cref="ActorHttp"/>'s quiet configuration with metrics, request ids and traces on
-    /// (bench/actorhttp-observed.conf over bench/actorhttp-bench.conf): its ratios to
-    /// <see cref="ActorHttp"/> are what seeing the server costs. Its idle memory is not measured.
+    /// <see cref="ActorHttp"/>'s quiet configuration with metrics, request ids and traces on at the
+    /// shipped sampling ratio (bench/actorhttp-observed.conf over bench/actorhttp-bench.conf): its
+    /// ratios to <see cref="ActorHttp"/> are what seeing the server costs. Its idle memory is not measured.
     /// </summary>
-    public static Peer ActorHttpObserved { get; } = new("ActorHttp (observed)", (paths, port) => ("dotnet",
-    [
-        ActorHttpServerDll(paths),
-        "--host", "127.0.0.1", "--port", port.ToString(),
-        "--config", Path.Combine(paths.Repository, "bench/actorhttp-bench.conf"),
-        "--config", Path.Combine(paths.Repository, "bench/actorhttp-observed.conf"),
-        "--root", paths.StaticRoot,
-    ]), IdleMemory: false);
+    public static Peer ActorHttpObserved { get; } = ActorHttpObservedWith("ActorHttp (observed)", "bench/actorhttp-observed.conf");
+
+    /// <summary>
+    /// <see cref="ActorHttpObserved"/> with every trace recorded and exported (sampling ratio 1,
+    /// OpenTelemetry's own default; bench/actorhttp-observed-every-trace.conf on top): the shipped
+    /// default samples one trace in ten, and this row shows what the rest would cost.
+    /// </summary>
+    public static Peer ActorHttpObservedEveryTrace { get; } = ActorHttpObservedWith(
+        "ActorHttp (observed + every trace)", "bench/actorhttp-observed.conf", "bench/actorhttp-observed-every-trace.conf");
 
     public static Peer Kestrel { get; } = new("Kestrel", (paths, port) => ("dotnet",
     [
@@ -79,7 +80,7 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
 
     public static Peer Nginx { get; } = NginxWith("bench/peers/nginx.conf");
 
-    public static IReadOnlyList<Peer> All { get; } = [ActorHttp, ActorHttpDefault, ActorHttpObserved, Kestrel, Nginx];
+    public static IReadOnlyList<Peer> All { get; } = [ActorHttp, ActorHttpDefault, ActorHttpObserved, ActorHttpObservedEveryTrace, Kestrel, Nginx];
 
     /// <summary>
     /// The servers of the attack bench (bench/run --attacks), each with its default limits and
@@ -96,6 +97,16 @@ public sealed record Peer(string Name, Func<BenchPaths, int, (string File, strin
         "--config", Path.Combine(paths.Repository, configFile),
         "--root", paths.StaticRoot,
     ]));
+
+    /// <summary>ActorHttp with the quiet configuration and <paramref name="overlays"/> over it, in that order (later files win).</summary>
+    private static Peer ActorHttpObservedWith(string name, params string[] overlays) => new(name, (paths, port) => ("dotnet",
+    [
+        ActorHttpServerDll(paths),
+        "--host", "127.0.0.1", "--port", port.ToString(),
+        "--config", Path.Combine(paths.Repository, "bench/actorhttp-bench.conf"),
+        .. overlays.SelectMany(overlay => new[] { "--config", Path.Combine(paths.Repository, overlay) }),
+        "--root", paths.StaticRoot,
+    ]), IdleMemory: false);
 
     private static string ActorHttpServerDll(BenchPaths paths) => Path.Combine(paths.Repository, "src/ActorHttp.Server/bin/Release/net10.0/ActorHttp.Server.dll");
 

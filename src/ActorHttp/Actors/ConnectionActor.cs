@@ -508,7 +508,12 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             _metrics.RequestStarted(methodTag);
         }
 
-        activity?.SetTag("http.request.id", requestId);
+        if (activity is { IsAllDataRequested: true })
+        {
+            // An unrecorded activity's tags go nowhere; they would only cost a list entry.
+            activity.SetTag("http.request.id", requestId);
+        }
+
         _observed!.Add(sequence, methodTag, metered, requestId, activity, client);
         _router.Tell(new HandleRequest(request, sequence, Self, client, Telemetry: new RequestTelemetry(requestId, activity?.Context ?? default), AnswerDue: answerDue), Self);
     }
@@ -573,7 +578,6 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
             _metrics!.RequestEnded(observed.MethodTag, answered.StatusCode, observed.Route, answered.StartTimestamp, answered.EndTimestamp);
         }
 
-        var traceId = observed.Activity?.TraceId.ToHexString();
         if (observed.Activity is { } activity)
         {
             ServerTracing.EndRequest(activity, observed.MethodTag, observed.Route, answered.StatusCode);
@@ -581,6 +585,8 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
 
         if (_accessLog is not null && !_observability.IsUnlogged(observed.Route))
         {
+            // The trace id as text only for a line that is written (it is a string per request).
+            var traceId = observed.Activity?.TraceId.ToHexString();
             _accessLog.TryAdd(AccessLogEntry.Of(_connectionId, observed.Client, answered) with { RequestId = observed.RequestId, TraceId = traceId });
         }
 

@@ -304,8 +304,8 @@ public sealed class ActorHttpServer : IAsyncDisposable
 
     /// <summary>
     /// With <c>actorhttp.telemetry.otlp-endpoint</c> set: the request activities (source
-    /// <c>ActorHttp</c>) and the meter <c>ActorHttp</c> exported over OTLP by OpenTelemetry's SDK.
-    /// Otherwise nothing: activities are then made only for a listener the application adds.
+    /// <c>ActorHttp</c>, sampled at <c>actorhttp.telemetry.sampling-ratio</c>) and the meter
+    /// <c>ActorHttp</c> exported over OTLP by OpenTelemetry's SDK. Otherwise nothing: activities are then made only for a listener the application adds.
     /// </summary>
     private static void AddOpenTelemetry(IServiceCollection services, ObservabilitySettings settings)
     {
@@ -317,7 +317,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
         var endpoint = new Uri(settings.OtlpEndpoint);
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName))
-            .WithTracing(tracing => tracing.AddSource(ServerTracing.SourceName).AddOtlpExporter(otlp => otlp.Endpoint = endpoint))
+            .WithTracing(tracing => tracing.AddServerTracing(settings).AddOtlpExporter(otlp => otlp.Endpoint = endpoint))
             .WithMetrics(metrics => metrics.AddMeter(ServerMetrics.MeterName).AddOtlpExporter(otlp => otlp.Endpoint = endpoint));
     }
 

@@ -23,6 +23,16 @@ public sealed record ObservabilitySettings
     /// <summary><c>actorhttp.telemetry.otlp-endpoint</c>: where traces and metrics are exported over OTLP; empty for nowhere.</summary>
     public string OtlpEndpoint { get; init; } = string.Empty;
 
+    /// <summary>
+    /// <c>actorhttp.telemetry.sampling-ratio</c>: the share of traces started here that are recorded
+    /// and exported (0 to 1, by trace id), when the request carries no sampling decision of its
+    /// own; a client's or proxy's <c>traceparent</c> decides for its trace (see <see cref="ServerTracing.Sampler"/>).
+    /// </summary>
+    public double SamplingRatio { get; init; } = DefaultSamplingRatio;
+
+    /// <summary>One trace in ten: see <c>actorhttp.telemetry.sampling-ratio</c> in hocon/actorhttp.conf for why.</summary>
+    public const double DefaultSamplingRatio = 0.1;
+
     /// <summary><c>actorhttp.telemetry.service-name</c>: the OpenTelemetry <c>service.name</c> of what is exported.</summary>
     public string ServiceName { get; init; } = "actorhttp";
 
@@ -47,6 +57,7 @@ public sealed record ObservabilitySettings
             MetricsPath = metrics.GetString("path", "/metrics"),
             RequestIds = Read(telemetry, "telemetry.request-id", static (c, k) => c.GetBoolean(k)),
             OtlpEndpoint = telemetry.GetString("otlp-endpoint", string.Empty),
+            SamplingRatio = Read(telemetry, "telemetry.sampling-ratio", static (c, k) => c.GetDouble(k)),
             ServiceName = telemetry.GetString("service-name", "actorhttp"),
             HealthEnabled = Read(health, "health.enabled", static (c, k) => c.GetBoolean(k)),
             LivePath = health.GetString("live-path", "/healthz"),
@@ -64,6 +75,7 @@ public sealed record ObservabilitySettings
         Require(LivePath.StartsWith('/') && ReadyPath.StartsWith('/'), "actorhttp.health.live-path and ready-path must start with /");
         Require(LivePath != ReadyPath, "actorhttp.health.live-path and ready-path must differ");
         Require(DrainDelay >= TimeSpan.Zero, "actorhttp.health.drain-delay must not be negative");
+        Require(SamplingRatio is >= 0 and <= 1, $"actorhttp.telemetry.sampling-ratio must be between 0 and 1 (a share of traces), not {SamplingRatio.ToString(CultureInfo.InvariantCulture)}");
         Require(OtlpEndpoint.Length == 0 || Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "actorhttp.telemetry.otlp-endpoint must be empty or an http(s) URL such as http://localhost:4317");
     }
 

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using System.Globalization;
 using Prometheus;
 
 namespace ActorHttp.Observability;
@@ -50,6 +52,8 @@ public sealed class PrometheusExporter : IDisposable
     /// <summary>The registry's current values as Prometheus text (version 0.0.4).</summary>
     public async Task<byte[]> ScrapeAsync(CancellationToken cancellationToken)
     {
+        // The observable instruments (bytes in and out) are read now, into their counters.
+        _listener.RecordObservableInstruments();
         using var buffer = new MemoryStream();
         await Registry.CollectAndExportAsTextAsync(buffer, cancellationToken).ConfigureAwait(false);
         return buffer.ToArray();
@@ -67,14 +71,25 @@ public sealed class PrometheusExporter : IDisposable
             "By" => "_bytes",
             _ => string.Empty,
         };
-        return instrument is Counter<long> ? name + "_total" : name;
+        return instrument is Counter<long> or ObservableCounter<long> ? name + "_total" : name;
     }
 
-    /// <summary>One instrument's Prometheus metric and how a measurement's tags become its label values.</summary>
-    private abstract class Bridge(string[] tagNames)
+    /// <summary>
+    /// One instrument's Prometheus metric and how a measurement's tags become its labelled child.
+    /// The child of each tag combination is looked up once and kept (prometheus-net keeps every
+    /// child anyway, so this holds no more than it does): a measurement then costs a dictionary
+    /// read on the tag values as they come, with no label strings made and no array allocated.
+    /// The combinations are few by design (<see cref="ServerMetrics"/> tags only bounded values).
+    /// </summary>
+    private abstract class Bridge
     {
         public static Bridge For(MetricFactory factory, Instrument instrument, string[] tagNames)
         {
+            if (tagNames.Length > LabelKey.MaxTags)
+            {
+                throw new InvalidOperationException($"{instrument.Name} has {tagNames.Length} tags; the Prometheus bridge keys its children by at most {LabelKey.MaxTags}");
+            }
+
             var name = PrometheusName(instrument);
             var labels = tagNames.Select(tag => tag.Replace('.', '_')).ToArray();
             var help = instrument.Description ?? instrument.Name;
@@ -84,45 +99,93 @@ public sealed class PrometheusExporter : IDisposable
                     factory.CreateHistogram(name, help, labels, new HistogramConfiguration { Buckets = [.. histogram.Advice?.HistogramBucketBoundaries ?? Histogram.ExponentialBuckets(0.001, 2, 16)] }),
                     tagNames),
                 Counter<long> => new CounterBridge(factory.CreateCounter(name, help, labels), tagNames),
+                ObservableCounter<long> => new ObservedCounterBridge(factory.CreateCounter(name, help, labels), tagNames),
                 _ => new GaugeBridge(factory.CreateGauge(name, help, labels), tagNames),
             };
         }
 
         public abstract void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags);
+    }
 
-        protected string[] LabelValues(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    private abstract class Bridge<TChild>(string[] tagNames) : Bridge
+        where TChild : class
+    {
+        private readonly ConcurrentDictionary<LabelKey, TChild> _children = new();
+
+        protected abstract TChild WithLabels(string[] labelValues);
+
+        protected TChild Child(ReadOnlySpan<KeyValuePair<string, object?>> tags)
         {
-            var values = new string[tagNames.Length];
-            for (var i = 0; i < tagNames.Length; i++)
+            var key = LabelKey.Of(tagNames, tags);
+            return _children.TryGetValue(key, out var child) ? child : _children.GetOrAdd(key, WithLabels(key.LabelValues(tagNames.Length)));
+        }
+    }
+
+    private sealed class HistogramBridge(Histogram metric, string[] tagNames) : Bridge<Histogram.Child>(tagNames)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Observe(value);
+
+        protected override Histogram.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
+    }
+
+    private sealed class CounterBridge(Counter metric, string[] tagNames) : Bridge<Counter.Child>(tagNames)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Inc(value);
+
+        protected override Counter.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
+    }
+
+    /// <summary>An observable counter: each measurement is the running total, read when the scrape asks.</summary>
+    private sealed class ObservedCounterBridge(Counter metric, string[] tagNames) : Bridge<Counter.Child>(tagNames)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).IncTo(value);
+
+        protected override Counter.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
+    }
+
+    /// <summary>An up-down counter: each measurement is a change of the current value.</summary>
+    private sealed class GaugeBridge(Gauge metric, string[] tagNames) : Bridge<Gauge.Child>(tagNames)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Inc(value);
+
+        protected override Gauge.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
+    }
+
+    /// <summary>
+    /// A measurement's values of an instrument's tags, in the order of its labels (null: the tag is
+    /// absent, an empty label). Equal when the values are (strings by text, status codes by number).
+    /// </summary>
+    private readonly record struct LabelKey(object? First, object? Second, object? Third)
+    {
+        public const int MaxTags = 3;
+
+        public static LabelKey Of(string[] tagNames, ReadOnlySpan<KeyValuePair<string, object?>> tags) => new(
+            tagNames.Length > 0 ? Find(tagNames[0], tags) : null,
+            tagNames.Length > 1 ? Find(tagNames[1], tags) : null,
+            tagNames.Length > 2 ? Find(tagNames[2], tags) : null);
+
+        public string[] LabelValues(int count)
+        {
+            var values = new string[count];
+            for (var i = 0; i < count; i++)
             {
-                values[i] = string.Empty;
-                foreach (var (key, value) in tags)
-                {
-                    if (key == tagNames[i])
-                    {
-                        values[i] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty;
-                        break;
-                    }
-                }
+                values[i] = Convert.ToString(i switch { 0 => First, 1 => Second, _ => Third }, CultureInfo.InvariantCulture) ?? string.Empty;
             }
 
             return values;
         }
-    }
 
-    private sealed class HistogramBridge(Histogram metric, string[] tagNames) : Bridge(tagNames)
-    {
-        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => metric.WithLabels(LabelValues(tags)).Observe(value);
-    }
+        private static object? Find(string tagName, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+        {
+            foreach (var (key, value) in tags)
+            {
+                if (key == tagName)
+                {
+                    return value;
+                }
+            }
 
-    private sealed class CounterBridge(Counter metric, string[] tagNames) : Bridge(tagNames)
-    {
-        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => metric.WithLabels(LabelValues(tags)).Inc(value);
-    }
-
-    /// <summary>An up-down counter: each measurement is a change of the current value.</summary>
-    private sealed class GaugeBridge(Gauge metric, string[] tagNames) : Bridge(tagNames)
-    {
-        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => metric.WithLabels(LabelValues(tags)).Inc(value);
+            return null;
+        }
     }
 }

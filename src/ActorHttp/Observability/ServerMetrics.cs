@@ -30,6 +30,9 @@ public sealed class ServerMetrics : IDisposable
         "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
     };
 
+    // Status codes as tag values, boxed once: a tag is an object, and boxing the code of every request anew is an allocation per request.
+    private static readonly object[] BoxedStatusCodes = Enumerable.Range(100, 500).Select(static code => (object)code).ToArray();
+
     /// <summary>Every instrument's name and the tags it may carry (an exporter such as Prometheus needs each metric's label set in advance).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> Labels = new Dictionary<string, string[]>
     {
@@ -56,8 +59,11 @@ public sealed class ServerMetrics : IDisposable
     private readonly Counter<long> _handlerCrashes;
     private readonly Counter<long> _handlerRestarts;
     private readonly Counter<long> _shedRequests;
-    private readonly Counter<long> _bytesReceived;
-    private readonly Counter<long> _bytesSent;
+    // Bytes in and out are summed here and read by listeners when they collect (observable
+    // counters): two measurements per request through every listener (the Prometheus bridge, the
+    // OpenTelemetry SDK) cost more than the request's own parsing; an interlocked add does not.
+    private long _bytesReceived;
+    private long _bytesSent;
 
     /// <param name="meterFactory">The application's factory (one meter per container, as ASP.NET Core does, so two servers in one process keep apart); null for a meter of its own.</param>
     public ServerMetrics(IMeterFactory? meterFactory = null)
@@ -81,8 +87,8 @@ public sealed class ServerMetrics : IDisposable
         _handlerCrashes = Meter.CreateCounter<long>("actorhttp.handler.crashes", unit: "{crash}", description: "Handler actors that threw, by route and exception type.");
         _handlerRestarts = Meter.CreateCounter<long>("actorhttp.handler.restarts", unit: "{restart}", description: "Handler actors restarted or started again after a failed start, by route.");
         _shedRequests = Meter.CreateCounter<long>("actorhttp.handler.shed", unit: "{request}", description: "Requests answered 503 because none of the route's handlers was running (a crash storm or failing starts), by route.");
-        _bytesReceived = Meter.CreateCounter<long>("actorhttp.io.received", unit: "By", description: "Bytes read from client connections.");
-        _bytesSent = Meter.CreateCounter<long>("actorhttp.io.sent", unit: "By", description: "Bytes written to client connections.");
+        Meter.CreateObservableCounter("actorhttp.io.received", () => Interlocked.Read(ref _bytesReceived), unit: "By", description: "Bytes read from client connections.");
+        Meter.CreateObservableCounter("actorhttp.io.sent", () => Interlocked.Read(ref _bytesSent), unit: "By", description: "Bytes written to client connections.");
     }
 
     public Meter Meter { get; }
@@ -92,6 +98,10 @@ public sealed class ServerMetrics : IDisposable
 
     /// <summary>The method as a tag value: one of the standard methods, or <c>_OTHER</c> (a client must not be able to mint tag values).</summary>
     public static string MethodTag(string method) => KnownMethods.Contains(method) ? method : "_OTHER";
+
+    /// <summary>A status code as a tag value: the same boxed number every time for 100–599.</summary>
+    public static object StatusCodeTag(int statusCode) =>
+        statusCode is >= 100 and < 600 ? BoxedStatusCodes[statusCode - 100] : statusCode;
 
     public void RequestStarted(string methodTag)
     {
@@ -117,7 +127,7 @@ public sealed class ServerMetrics : IDisposable
         var tags = new TagList
         {
             { "http.request.method", methodTag },
-            { "http.response.status_code", statusCode },
+            { "http.response.status_code", StatusCodeTag(statusCode) },
         };
         if (route is not null)
         {
@@ -140,7 +150,7 @@ public sealed class ServerMetrics : IDisposable
     {
         if (_refusedRequests.Enabled)
         {
-            _refusedRequests.Add(1, new KeyValuePair<string, object?>("http.response.status_code", statusCode));
+            _refusedRequests.Add(1, new KeyValuePair<string, object?>("http.response.status_code", StatusCodeTag(statusCode)));
         }
     }
 
@@ -200,17 +210,17 @@ public sealed class ServerMetrics : IDisposable
 
     public void BytesReceived(int count)
     {
-        if (count > 0 && _bytesReceived.Enabled)
+        if (count > 0)
         {
-            _bytesReceived.Add(count);
+            Interlocked.Add(ref _bytesReceived, count);
         }
     }
 
     public void BytesSent(int count)
     {
-        if (count > 0 && _bytesSent.Enabled)
+        if (count > 0)
         {
-            _bytesSent.Add(count);
+            Interlocked.Add(ref _bytesSent, count);
         }
     }
 

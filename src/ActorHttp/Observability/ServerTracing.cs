@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using OpenTelemetry.Trace;
 
 namespace ActorHttp.Observability;
 
@@ -55,7 +56,7 @@ public static class ServerTracing
     {
         if (activity.IsAllDataRequested)
         {
-            activity.SetTag("http.response.status_code", statusCode);
+            activity.SetTag("http.response.status_code", ServerMetrics.StatusCodeTag(statusCode));
             if (route is not null)
             {
                 activity.SetTag("http.route", route);
@@ -73,6 +74,21 @@ public static class ServerTracing
         activity.Stop();
         Activity.Current = previous;
     }
+
+    /// <summary>
+    /// The sampler of the exported traces (<c>actorhttp.telemetry.sampling-ratio</c>): OpenTelemetry's
+    /// <c>ParentBased(TraceIdRatioBased(ratio))</c>. A request whose <c>traceparent</c> carries a
+    /// decision keeps it (sampled: recorded and exported whatever the ratio; not sampled: not
+    /// recorded), so a trace is never exported in pieces; a request that starts a trace is recorded
+    /// when its trace id falls in the ratio, the same decision every service of that trace makes.
+    /// An unrecorded request still gets an activity (its ids go on to the handler, the proxy's
+    /// <c>traceparent</c> and the access log) but no tags, and nothing is exported for it.
+    /// </summary>
+    public static Sampler Sampler(double ratio) => new ParentBasedSampler(new TraceIdRatioBasedSampler(ratio));
+
+    /// <summary>The request activities as OpenTelemetry's SDK takes them: the source <c>ActorHttp</c>, sampled as <paramref name="settings"/> say.</summary>
+    internal static TracerProviderBuilder AddServerTracing(this TracerProviderBuilder tracing, ObservabilitySettings settings) =>
+        tracing.SetSampler(Sampler(settings.SamplingRatio)).AddSource(SourceName);
 
     /// <summary>The W3C <c>traceparent</c> value naming <paramref name="context"/> as the parent of the next hop.</summary>
     public static string TraceParent(ActivityContext context) =>

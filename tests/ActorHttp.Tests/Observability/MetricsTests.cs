@@ -82,6 +82,8 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.True(duration.Value >= 0);
         Assert.Contains(_measurements, m => m.Instrument == "http.server.active_requests" && m.Value == 1);
         Assert.Contains(_measurements, m => m.Instrument == "http.server.active_requests" && m.Value == -1);
+        // Bytes are observable counters: their running totals are read when a listener collects.
+        _listener.RecordObservableInstruments();
         Assert.Contains(_measurements, m => m.Instrument == "actorhttp.io.received" && m.Value > 0);
         Assert.Contains(_measurements, m => m.Instrument == "actorhttp.io.sent" && m.Value > 0);
     }

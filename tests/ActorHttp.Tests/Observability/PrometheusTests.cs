@@ -21,6 +21,7 @@ public sealed class PrometheusTests
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{server.Endpoint.Port}") };
         Assert.Equal(200, (int)(await http.GetAsync("/test/users/1")).StatusCode);
         Assert.Equal(200, (int)(await http.GetAsync("/test/users/2")).StatusCode);
+        Assert.Equal(404, (int)(await http.GetAsync("/no-such-route")).StatusCode);
 
         var text = await ScrapeUntil(http, "/metrics", "http_route=\"/test/users/{id}\"");
 
@@ -31,7 +32,17 @@ public sealed class PrometheusTests
         Assert.Contains("http_response_status_code=\"200\"", line);
         Assert.EndsWith(" 2", line.Trim());
         Assert.DoesNotContain("/test/users/1", text);
+        // Each tag combination is a series of its own (the bridge keeps one child per combination).
+        var notFound = text.Split('\n').First(l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_response_status_code=\"404\"", StringComparison.Ordinal));
+        Assert.Contains("http_route=\"/{*path}\"", notFound); // the test server's catch-all (static files) answered it
+        Assert.EndsWith(" 1", notFound.Trim());
+        // Bytes in and out are read at the scrape (observable counters): both above zero by now.
+        Assert.True(Total(text, "actorhttp_io_received_bytes_total") > 0);
+        Assert.True(Total(text, "actorhttp_io_sent_bytes_total") > 0);
     }
+
+    private static double Total(string text, string name) =>
+        double.Parse(text.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task With_a_metrics_port_the_scrape_is_served_there_and_not_on_the_server_port()

@@ -8,6 +8,7 @@ using ActorHttp.Tests.Support;
 namespace ActorHttp.Tests.Observability;
 
 /// <summary>An activity per request from the source <c>ActorHttp</c>, child of the request's W3C traceparent, passed on by the proxy.</summary>
+[Collection(ActivityListenerCollection.Name)]
 public sealed class TracingTests : IAsyncLifetime
 {
     private readonly ConcurrentQueue<Activity> _stopped = new();
