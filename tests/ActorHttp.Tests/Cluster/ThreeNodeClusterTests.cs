@@ -164,14 +164,14 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
                 }
                 else
                 {
-                    failures.Add($"POST {cart} via {node.Name}: {status}");
+                    failures.Add($"POST {cart} via {node.Name}: {status?.ToString() ?? "no answer"}");
                 }
 
                 Interlocked.Increment(ref requests);
                 var read = await TryGet(node, cart);
                 if (read != HttpStatusCode.OK)
                 {
-                    failures.Add($"GET {cart} via {node.Name}: {read}");
+                    failures.Add($"GET {cart} via {node.Name}: {read?.ToString() ?? "no answer"}");
                 }
             }
         })).ToArray();
@@ -196,6 +196,11 @@ public sealed class ThreeNodeClusterTests(ITestOutputHelper output) : IAsyncLife
         }
 
         output.WriteLine($"requests: {requests}, failed: {failures.Count}, acknowledged lost: {lost}");
+        foreach (var failure in failures)
+        {
+            output.WriteLine(failure);
+        }
+
         Assert.Equal(0, leaving.Process.ExitCode);
         Assert.Empty(failures);
         Assert.Equal(0, lost);
