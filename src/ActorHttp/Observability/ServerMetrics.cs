@@ -62,6 +62,10 @@ public sealed class ServerMetrics : IDisposable
     // Bytes in and out are summed here and read by listeners when they collect (observable
     // counters): two measurements per request through every listener (the Prometheus bridge, the
     // OpenTelemetry SDK) cost more than the request's own parsing; an interlocked add does not.
+    // Nobody listening (the default: metrics off, no OTLP), nothing is summed: every connection's
+    // reads and writes would otherwise share one cache line between the cores for nothing.
+    private readonly ObservableCounter<long> _bytesReceivedCounter;
+    private readonly ObservableCounter<long> _bytesSentCounter;
     private long _bytesReceived;
     private long _bytesSent;
 
@@ -87,8 +91,8 @@ public sealed class ServerMetrics : IDisposable
         _handlerCrashes = Meter.CreateCounter<long>("actorhttp.handler.crashes", unit: "{crash}", description: "Handler actors that threw, by route and exception type.");
         _handlerRestarts = Meter.CreateCounter<long>("actorhttp.handler.restarts", unit: "{restart}", description: "Handler actors restarted or started again after a failed start, by route.");
         _shedRequests = Meter.CreateCounter<long>("actorhttp.handler.shed", unit: "{request}", description: "Requests answered 503 because none of the route's handlers was running (a crash storm or failing starts), by route.");
-        Meter.CreateObservableCounter("actorhttp.io.received", () => Interlocked.Read(ref _bytesReceived), unit: "By", description: "Bytes read from client connections.");
-        Meter.CreateObservableCounter("actorhttp.io.sent", () => Interlocked.Read(ref _bytesSent), unit: "By", description: "Bytes written to client connections.");
+        _bytesReceivedCounter = Meter.CreateObservableCounter("actorhttp.io.received", () => Interlocked.Read(ref _bytesReceived), unit: "By", description: "Bytes read from client connections.");
+        _bytesSentCounter = Meter.CreateObservableCounter("actorhttp.io.sent", () => Interlocked.Read(ref _bytesSent), unit: "By", description: "Bytes written to client connections.");
     }
 
     public Meter Meter { get; }
@@ -210,7 +214,7 @@ public sealed class ServerMetrics : IDisposable
 
     public void BytesReceived(int count)
     {
-        if (count > 0)
+        if (count > 0 && _bytesReceivedCounter.Enabled)
         {
             Interlocked.Add(ref _bytesReceived, count);
         }
@@ -218,7 +222,7 @@ public sealed class ServerMetrics : IDisposable
 
     public void BytesSent(int count)
     {
-        if (count > 0)
+        if (count > 0 && _bytesSentCounter.Enabled)
         {
             Interlocked.Add(ref _bytesSent, count);
         }
