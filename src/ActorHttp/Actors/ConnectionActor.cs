@@ -494,28 +494,24 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         var client = settings.TrustedProxies.IsEmpty ? _slot.Client : settings.TrustedProxies.ClientOf(_slot.Client, request.Headers[TrustedProxies.ForwardedForHeader]);
         var requestId = settings.RequestIds ? RequestIds.For(request.Headers[RequestIds.HeaderName]) : null;
         var methodTag = ServerMetrics.MethodTag(request.Method);
-        var activity = ServerTracing.StartRequest(methodTag, request.Path, request.Headers[ServerTracing.TraceParentHeader], request.Headers[ServerTracing.TraceStateHeader], client);
+        var trace = ServerTracing.StartRequest(methodTag, request.Path, request.Headers[ServerTracing.TraceParentHeader], request.Headers[ServerTracing.TraceStateHeader], client, _observability.TraceSampler);
         var metered = _metrics!.RequestsObserved;
-        if (requestId is null && activity is null && !metered)
+        if (requestId is null && trace.IsNone && !metered)
         {
             // Nothing to keep for this request: it travels as it does with observability off.
             _router.Tell(new HandleRequest(request, sequence, Self, client, AnswerDue: answerDue), Self);
             return;
         }
 
-        if (metered)
-        {
-            _metrics.RequestStarted(methodTag);
-        }
-
-        if (activity is { IsAllDataRequested: true })
+        var counted = metered && _metrics.RequestStarted(methodTag);
+        if (trace.Activity is { IsAllDataRequested: true } activity)
         {
             // An unrecorded activity's tags go nowhere; they would only cost a list entry.
             activity.SetTag("http.request.id", requestId);
         }
 
-        _observed!.Add(sequence, methodTag, metered, requestId, activity, client);
-        _router.Tell(new HandleRequest(request, sequence, Self, client, Telemetry: new RequestTelemetry(requestId, activity?.Context ?? default), AnswerDue: answerDue), Self);
+        _observed!.Add(sequence, methodTag, metered, counted, requestId, trace, client);
+        _router.Tell(new HandleRequest(request, sequence, Self, client, Telemetry: new RequestTelemetry(requestId, trace.Context), AnswerDue: answerDue), Self);
     }
 
     void IConnectionHost.OnRequestBodyPiece(object reader, long sequence, ReadOnlyMemory<byte> data) =>
@@ -575,10 +571,10 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
 
         if (observed.Metered)
         {
-            _metrics!.RequestEnded(observed.MethodTag, answered.StatusCode, observed.Route, answered.StartTimestamp, answered.EndTimestamp);
+            _metrics!.RequestEnded(observed.MethodTag, observed.Counted, answered.StatusCode, observed.Route, answered.StartTimestamp, answered.EndTimestamp);
         }
 
-        if (observed.Activity is { } activity)
+        if (observed.Trace.Activity is { } activity)
         {
             ServerTracing.EndRequest(activity, observed.MethodTag, observed.Route, answered.StatusCode);
         }
@@ -586,7 +582,7 @@ public sealed class ConnectionActor : UntypedActor, IConnectionHost
         if (_accessLog is not null && !_observability.IsUnlogged(observed.Route))
         {
             // The trace id as text only for a line that is written (it is a string per request).
-            var traceId = observed.Activity?.TraceId.ToHexString();
+            var traceId = observed.Trace.IsNone ? null : observed.Trace.Context.TraceId.ToHexString();
             _accessLog.TryAdd(AccessLogEntry.Of(_connectionId, observed.Client, answered) with { RequestId = observed.RequestId, TraceId = traceId });
         }
 

@@ -13,14 +13,15 @@ internal sealed class ConnectionObservations(int capacity)
     private readonly List<ObservedRequest> _underWay = new(Math.Min(capacity, 4));
     private readonly Stack<ObservedRequest> _spare = new();
 
-    public void Add(long sequence, string methodTag, bool metered, string? requestId, Activity? activity, System.Net.IPAddress? client)
+    public void Add(long sequence, string methodTag, bool metered, bool counted, string? requestId, RequestTrace trace, System.Net.IPAddress? client)
     {
         var observed = _spare.Count > 0 ? _spare.Pop() : new ObservedRequest();
         observed.Sequence = sequence;
         observed.MethodTag = methodTag;
         observed.Metered = metered;
+        observed.Counted = counted;
         observed.RequestId = requestId;
-        observed.Activity = activity;
+        observed.Trace = trace;
         observed.Client = client;
         observed.Route = null;
         _underWay.Add(observed);
@@ -57,7 +58,7 @@ internal sealed class ConnectionObservations(int capacity)
 
     public void Return(ObservedRequest observed)
     {
-        observed.Activity = null;
+        observed.Trace = RequestTrace.None;
         observed.Client = null;
         _spare.Push(observed);
     }
@@ -67,12 +68,12 @@ internal sealed class ConnectionObservations(int capacity)
     {
         foreach (var observed in _underWay)
         {
-            if (observed.Metered)
+            if (observed.Counted)
             {
                 metrics?.RequestAbandoned(observed.MethodTag);
             }
 
-            if (observed.Activity is { } activity)
+            if (observed.Trace.Activity is { } activity)
             {
                 activity.SetStatus(ActivityStatusCode.Error, "the connection closed before the answer was written");
                 var previous = Activity.Current;
@@ -91,10 +92,15 @@ internal sealed class ObservedRequest
     public long Sequence { get; set; }
     public string MethodTag { get; set; } = "_OTHER";
 
-    /// <summary>Whether it was counted in <c>http.server.active_requests</c> (and so must be counted out).</summary>
+    /// <summary>Whether a metric listened when it started (its duration is then recorded).</summary>
     public bool Metered { get; set; }
+
+    /// <summary>Whether it was counted in <c>http.server.active_requests</c> (and so must be counted out).</summary>
+    public bool Counted { get; set; }
     public string? RequestId { get; set; }
-    public Activity? Activity { get; set; }
+
+    /// <summary>Its trace: the activity if one was made, and the ids.</summary>
+    public RequestTrace Trace { get; set; }
     public System.Net.IPAddress? Client { get; set; }
 
     /// <summary>The template of the route that answered; null until (or unless) one did.</summary>

@@ -189,7 +189,10 @@ public sealed class ActorHttpServer : IAsyncDisposable
             throw;
         }
 
-        var observability = settings.Model == ConcurrencyModel.Actors ? new ServerObservability(observabilitySettings, new ServerMetrics(), metricsSocket) : null;
+        // Traces exported here (an OTLP endpoint) are sampled by this server's own sampler, which the
+        // connections ask before they make an activity; otherwise the application's listeners decide.
+        var traceSampler = observabilitySettings.OtlpEndpoint.Length > 0 ? ServerTracing.Sampler(observabilitySettings.SamplingRatio) : null;
+        var observability = settings.Model == ConcurrencyModel.Actors ? new ServerObservability(observabilitySettings, new ServerMetrics(), metricsSocket, traceSampler) : null;
 
         // One client for every proxy route: it pools upstream connections across requests.
         var proxyClient = new HttpMessageInvoker(new SocketsHttpHandler
@@ -252,7 +255,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
             // The container disposes it (the Prometheus adapter, the meter) when the host is disposed.
             builder.Services.AddSingleton(observability);
             builder.Services.AddHealthChecks();
-            AddOpenTelemetry(builder.Services, observabilitySettings);
+            AddOpenTelemetry(builder.Services, observabilitySettings, traceSampler);
         }
 
         if (settings.Model == ConcurrencyModel.Actors)
@@ -307,9 +310,9 @@ public sealed class ActorHttpServer : IAsyncDisposable
     /// <c>ActorHttp</c>, sampled at <c>actorhttp.telemetry.sampling-ratio</c>) and the meter
     /// <c>ActorHttp</c> exported over OTLP by OpenTelemetry's SDK. Otherwise nothing: activities are then made only for a listener the application adds.
     /// </summary>
-    private static void AddOpenTelemetry(IServiceCollection services, ObservabilitySettings settings)
+    private static void AddOpenTelemetry(IServiceCollection services, ObservabilitySettings settings, RequestTraceSampler? traceSampler)
     {
-        if (settings.OtlpEndpoint.Length == 0)
+        if (traceSampler is null)
         {
             return;
         }
@@ -317,7 +320,7 @@ public sealed class ActorHttpServer : IAsyncDisposable
         var endpoint = new Uri(settings.OtlpEndpoint);
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName))
-            .WithTracing(tracing => tracing.AddServerTracing(settings).AddOtlpExporter(otlp => otlp.Endpoint = endpoint))
+            .WithTracing(tracing => tracing.AddServerTracing(traceSampler).AddOtlpExporter(otlp => otlp.Endpoint = endpoint))
             .WithMetrics(metrics => metrics.AddMeter(ServerMetrics.MeterName).AddOtlpExporter(otlp => otlp.Endpoint = endpoint));
     }
 

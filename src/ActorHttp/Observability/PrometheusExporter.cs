@@ -52,7 +52,7 @@ public sealed class PrometheusExporter : IDisposable
     /// <summary>The registry's current values as Prometheus text (version 0.0.4).</summary>
     public async Task<byte[]> ScrapeAsync(CancellationToken cancellationToken)
     {
-        // The observable instruments (bytes in and out) are read now, into their counters.
+        // The observable instruments (bytes in and out, requests under way) are read now, into their metrics.
         _listener.RecordObservableInstruments();
         using var buffer = new MemoryStream();
         await Registry.CollectAndExportAsTextAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -100,6 +100,7 @@ public sealed class PrometheusExporter : IDisposable
                     tagNames),
                 Counter<long> => new CounterBridge(factory.CreateCounter(name, help, labels), tagNames),
                 ObservableCounter<long> => new ObservedCounterBridge(factory.CreateCounter(name, help, labels), tagNames),
+                ObservableUpDownCounter<long> => new ObservedGaugeBridge(factory.CreateGauge(name, help, labels), tagNames),
                 _ => new GaugeBridge(factory.CreateGauge(name, help, labels), tagNames),
             };
         }
@@ -147,6 +148,14 @@ public sealed class PrometheusExporter : IDisposable
     private sealed class GaugeBridge(Gauge metric, string[] tagNames) : Bridge<Gauge.Child>(tagNames)
     {
         public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Inc(value);
+
+        protected override Gauge.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
+    }
+
+    /// <summary>An observable up-down counter: each measurement is the current value, read when the scrape asks.</summary>
+    private sealed class ObservedGaugeBridge(Gauge metric, string[] tagNames) : Bridge<Gauge.Child>(tagNames)
+    {
+        public override void Record(double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) => Child(tags).Set(value);
 
         protected override Gauge.Child WithLabels(string[] labelValues) => metric.WithLabels(labelValues);
     }

@@ -25,10 +25,8 @@ public sealed class ServerMetrics : IDisposable
     // Kestrel's advice for kestrel.connection.duration: connections live from milliseconds to hours.
     private static readonly double[] ConnectionBuckets = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300];
 
-    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
-    {
-        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
-    };
+    // The method tags: the standard methods and _OTHER, last; a request's tag is one of these instances.
+    private static readonly string[] MethodTags = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "_OTHER"];
 
     // Status codes as tag values, boxed once: a tag is an object, and boxing the code of every request anew is an allocation per request.
     private static readonly object[] BoxedStatusCodes = Enumerable.Range(100, 500).Select(static code => (object)code).ToArray();
@@ -51,7 +49,13 @@ public sealed class ServerMetrics : IDisposable
 
     private readonly bool _ownsMeter;
     private readonly Histogram<double> _requestDuration;
-    private readonly UpDownCounter<long> _activeRequests;
+    // Requests under way are counted here per method tag and read by listeners when they collect
+    // (an observable up-down counter): a measurement in and one out of every request through every
+    // listener would cost more than the count. Only requests started while somebody listens are
+    // counted, in and out (the connection remembers which), so the count never goes below zero.
+    private readonly ObservableUpDownCounter<long> _activeRequests;
+    private readonly long[] _activeByMethod = new long[MethodTags.Length];
+    private readonly bool[] _methodSeen = new bool[MethodTags.Length];
     private readonly UpDownCounter<long> _activeConnections;
     private readonly Histogram<double> _connectionDuration;
     private readonly Counter<long> _rejectedConnections;
@@ -79,7 +83,7 @@ public sealed class ServerMetrics : IDisposable
             unit: "s",
             description: "Duration of HTTP server requests, from the parsed head to the last byte of the answer written.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _activeRequests = Meter.CreateUpDownCounter<long>("http.server.active_requests", unit: "{request}", description: "Requests parsed and not yet answered.");
+        _activeRequests = Meter.CreateObservableUpDownCounter("http.server.active_requests", ObserveActiveRequests, unit: "{request}", description: "Requests parsed and not yet answered.");
         _activeConnections = Meter.CreateUpDownCounter<long>("actorhttp.connections.active", unit: "{connection}", description: "Connections open (those refused at a connection limit not counted).");
         _connectionDuration = Meter.CreateHistogram(
             "actorhttp.connections.duration",
@@ -101,26 +105,51 @@ public sealed class ServerMetrics : IDisposable
     public bool RequestsObserved => _requestDuration.Enabled || _activeRequests.Enabled;
 
     /// <summary>The method as a tag value: one of the standard methods, or <c>_OTHER</c> (a client must not be able to mint tag values).</summary>
-    public static string MethodTag(string method) => KnownMethods.Contains(method) ? method : "_OTHER";
+    public static string MethodTag(string method) => MethodTags[MethodIndex(method)];
+
+    private static int MethodIndex(string method) => method switch
+    {
+        "GET" => 0,
+        "HEAD" => 1,
+        "POST" => 2,
+        "PUT" => 3,
+        "DELETE" => 4,
+        "CONNECT" => 5,
+        "OPTIONS" => 6,
+        "TRACE" => 7,
+        "PATCH" => 8,
+        _ => MethodTags.Length - 1,
+    };
 
     /// <summary>A status code as a tag value: the same boxed number every time for 100–599.</summary>
     public static object StatusCodeTag(int statusCode) =>
         statusCode is >= 100 and < 600 ? BoxedStatusCodes[statusCode - 100] : statusCode;
 
-    public void RequestStarted(string methodTag)
+    /// <summary>Counts a request in <c>http.server.active_requests</c> if anybody listens; true when it was (it must then be counted out: <see cref="RequestEnded"/>, <see cref="RequestAbandoned"/> with <c>counted</c>).</summary>
+    public bool RequestStarted(string methodTag)
     {
-        if (_activeRequests.Enabled)
+        if (!_activeRequests.Enabled)
         {
-            _activeRequests.Add(1, new KeyValuePair<string, object?>("http.request.method", methodTag));
+            return false;
         }
+
+        var index = MethodIndex(methodTag);
+        if (!_methodSeen[index])
+        {
+            _methodSeen[index] = true;
+        }
+
+        Interlocked.Increment(ref _activeByMethod[index]);
+        return true;
     }
 
+    /// <param name="counted">Whether <see cref="RequestStarted"/> counted it in.</param>
     /// <param name="route">The route template that served it; null when no route matched (404, 405, …), and the tag is left out, as the conventions say.</param>
-    public void RequestEnded(string methodTag, int statusCode, string? route, long startTimestamp, long endTimestamp)
+    public void RequestEnded(string methodTag, bool counted, int statusCode, string? route, long startTimestamp, long endTimestamp)
     {
-        if (_activeRequests.Enabled)
+        if (counted)
         {
-            _activeRequests.Add(-1, new KeyValuePair<string, object?>("http.request.method", methodTag));
+            Interlocked.Decrement(ref _activeByMethod[MethodIndex(methodTag)]);
         }
 
         if (!_requestDuration.Enabled)
@@ -142,13 +171,7 @@ public sealed class ServerMetrics : IDisposable
     }
 
     /// <summary>A request that was counted as started but will never be answered (its connection closed first).</summary>
-    public void RequestAbandoned(string methodTag)
-    {
-        if (_activeRequests.Enabled)
-        {
-            _activeRequests.Add(-1, new KeyValuePair<string, object?>("http.request.method", methodTag));
-        }
-    }
+    public void RequestAbandoned(string methodTag) => Interlocked.Decrement(ref _activeByMethod[MethodIndex(methodTag)]);
 
     public void RequestRefused(int statusCode)
     {
@@ -234,6 +257,18 @@ public sealed class ServerMetrics : IDisposable
         if (_ownsMeter)
         {
             Meter.Dispose();
+        }
+    }
+
+    /// <summary>The requests under way of each method seen so far (a method once seen stays, at zero when none is under way).</summary>
+    private IEnumerable<Measurement<long>> ObserveActiveRequests()
+    {
+        for (var i = 0; i < MethodTags.Length; i++)
+        {
+            if (_methodSeen[i])
+            {
+                yield return new Measurement<long>(Interlocked.Read(ref _activeByMethod[i]), new KeyValuePair<string, object?>("http.request.method", MethodTags[i]));
+            }
         }
     }
 

@@ -10,11 +10,13 @@ namespace ActorHttp.Observability;
 public sealed class ServerObservability : IDisposable
 {
     /// <param name="metricsSocket">The bound socket of <c>actorhttp.metrics.port</c> (see <see cref="BindMetricsSocket"/>); null to serve <c>/metrics</c> on the server's own listener.</param>
-    public ServerObservability(ObservabilitySettings settings, ServerMetrics metrics, Socket? metricsSocket = null)
+    /// <param name="traceSampler">The sampler of the tracer provider that exports this server's traces, when the host made it (see <see cref="TraceSampler"/>).</param>
+    public ServerObservability(ObservabilitySettings settings, ServerMetrics metrics, Socket? metricsSocket = null, RequestTraceSampler? traceSampler = null)
     {
         Settings = settings;
         Metrics = metrics;
         MetricsSocket = metricsSocket;
+        TraceSampler = traceSampler;
         Exporter = settings.MetricsEnabled ? new PrometheusExporter(metrics.Meter) : null;
     }
 
@@ -26,6 +28,14 @@ public sealed class ServerObservability : IDisposable
 
     /// <summary>The Prometheus registry fed by the meter; null unless <c>actorhttp.metrics.enabled</c>.</summary>
     public PrometheusExporter? Exporter { get; }
+
+    /// <summary>
+    /// The sampler the connections ask before they make a request's activity, so an unrecorded
+    /// request gets none; null when the application's own listeners decide (an activity for every
+    /// request while anything listens). Set when the server exports its traces itself
+    /// (<c>actorhttp.telemetry.otlp-endpoint</c>); it then decides for every listener of the source.
+    /// </summary>
+    public RequestTraceSampler? TraceSampler { get; }
 
     /// <summary>Where <c>/metrics</c> listens when it has a port of its own; the listener actor owns it once started.</summary>
     public Socket? MetricsSocket { get; }

@@ -80,12 +80,24 @@ public sealed class MetricsTests : IAsyncLifetime
         // The template, never the raw path: the path's values would make a series per id.
         Assert.Equal("/test/users/{id}", duration.Tags["http.route"]);
         Assert.True(duration.Value >= 0);
-        Assert.Contains(_measurements, m => m.Instrument == "http.server.active_requests" && m.Value == 1);
-        Assert.Contains(_measurements, m => m.Instrument == "http.server.active_requests" && m.Value == -1);
         // Bytes are observable counters: their running totals are read when a listener collects.
         _listener.RecordObservableInstruments();
         Assert.Contains(_measurements, m => m.Instrument == "actorhttp.io.received" && m.Value > 0);
         Assert.Contains(_measurements, m => m.Instrument == "actorhttp.io.sent" && m.Value > 0);
+    }
+
+    [Fact]
+    public async Task Active_requests_are_read_when_collected_one_while_a_request_is_under_way_and_none_after()
+    {
+        await using var client = await RawHttpClient.ConnectAsync(_server.Endpoint);
+        await client.SendAsync("GET /slow?ms=1500 HTTP/1.1\r\nHost: t\r\n\r\n");
+        var underWay = await CollectActiveAsync("GET", value => value == 1);
+
+        Assert.Equal(200, (await client.ReadResponseAsync()).Status);
+        var after = await CollectActiveAsync("GET", value => value == 0);
+
+        Assert.Equal(1, underWay);
+        Assert.Equal(0, after);
     }
 
     [Fact]
@@ -140,6 +152,27 @@ public sealed class MetricsTests : IAsyncLifetime
         Assert.Equal("tcp", opened.Tags["network.transport"]);
         Assert.Equal("ipv4", opened.Tags["network.type"]);
         await WaitFor("actorhttp.connections.duration", tags => Equals(tags.GetValueOrDefault("network.type"), "ipv4"));
+    }
+
+    /// <summary>Collects the observable instruments until <c>http.server.active_requests</c> of <paramref name="method"/> reads a value <paramref name="expected"/> accepts (bounded); returns the last value read.</summary>
+    private async Task<double> CollectActiveAsync(string method, Func<double, bool> expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        double? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            _measurements.Clear();
+            _listener.RecordObservableInstruments();
+            last = _measurements.LastOrDefault(m => m.Instrument == "http.server.active_requests" && Equals(m.Tags.GetValueOrDefault("http.request.method"), method)) is { Instrument: not null } found ? found.Value : null;
+            if (last is { } value && expected(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return last ?? double.NaN;
     }
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)

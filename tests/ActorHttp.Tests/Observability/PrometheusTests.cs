@@ -27,6 +27,8 @@ public sealed class PrometheusTests
 
         Assert.Contains("http_server_request_duration_seconds_bucket{", text);
         Assert.Contains("http_server_request_duration_seconds_count{", text);
+        // Requests under way are read at the scrape: the scrape itself is one.
+        Assert.Contains("http_server_active_requests{http_request_method=\"GET\"} 1\n", text);
         var line = text.Split('\n').First(l => l.StartsWith("http_server_request_duration_seconds_count{", StringComparison.Ordinal) && l.Contains("http_route=\"/test/users/{id}\"", StringComparison.Ordinal));
         Assert.Contains("http_request_method=\"GET\"", line);
         Assert.Contains("http_response_status_code=\"200\"", line);

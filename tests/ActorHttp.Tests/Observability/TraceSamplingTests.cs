@@ -77,25 +77,82 @@ public sealed class TraceSamplingTests
     }
 
     [Fact]
-    public void The_request_activities_follow_the_configured_sampler_and_an_unrecorded_one_carries_ids_but_no_tags()
+    public void Without_the_servers_sampler_every_request_gets_an_activity_and_an_unrecorded_one_carries_ids_but_no_tags()
     {
-        var settings = new ObservabilitySettings { SamplingRatio = 0 };
-        using var provider = Sdk.CreateTracerProviderBuilder().AddServerTracing(settings).Build();
+        // The application's own listeners decide (no OTLP endpoint of the server's): here an SDK provider that records nothing it starts.
+        using var provider = Sdk.CreateTracerProviderBuilder().AddServerTracing(ServerTracing.Sampler(0)).Build();
         var traceId = ActivityTraceId.CreateRandom();
 
-        using var followed = ServerTracing.StartRequest("GET", "/hello", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01", null, null);
-        using var started = ServerTracing.StartRequest("GET", "/hello", null, null, null);
+        var followed = ServerTracing.StartRequest("GET", "/hello", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01", null, null);
+        var started = ServerTracing.StartRequest("GET", "/hello", null, null, null);
+        using var followedActivity = followed.Activity;
+        using var startedActivity = started.Activity;
 
-        Assert.NotNull(followed);
-        Assert.True(followed.Recorded);
-        Assert.Equal(traceId, followed.TraceId);
-        Assert.Equal("/hello", followed.GetTagItem("url.path"));
-        Assert.NotNull(started);
-        Assert.False(started.Recorded);
-        Assert.False(started.IsAllDataRequested);
-        Assert.NotEqual(default, started.TraceId);
-        Assert.Null(started.GetTagItem("url.path"));
+        Assert.NotNull(followedActivity);
+        Assert.True(followedActivity.Recorded);
+        Assert.Equal(traceId, followedActivity.TraceId);
+        Assert.Equal(followedActivity.Context, followed.Context);
+        Assert.Equal("/hello", followedActivity.GetTagItem("url.path"));
+        Assert.NotNull(startedActivity);
+        Assert.False(startedActivity.Recorded);
+        Assert.False(startedActivity.IsAllDataRequested);
+        Assert.NotEqual(default, startedActivity.TraceId);
+        Assert.Null(startedActivity.GetTagItem("url.path"));
         Assert.Null(Activity.Current);
+    }
+
+    [Fact]
+    public void With_the_servers_sampler_a_request_it_drops_gets_ids_and_no_activity_and_one_it_keeps_a_recorded_activity()
+    {
+        var sampler = ServerTracing.Sampler(0);
+        using var provider = Sdk.CreateTracerProviderBuilder().AddServerTracing(sampler).Build();
+        var sampledParent = $"00-{ActivityTraceId.CreateRandom().ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-01";
+        var unsampledTrace = ActivityTraceId.CreateRandom();
+        var unsampledSpan = ActivitySpanId.CreateRandom();
+
+        var followed = ServerTracing.StartRequest("GET", "/hello", sampledParent, null, null, sampler);
+        var dropped = ServerTracing.StartRequest("GET", "/hello", null, null, null, sampler);
+        var notSampledUpstream = ServerTracing.StartRequest("GET", "/hello", $"00-{unsampledTrace.ToHexString()}-{unsampledSpan.ToHexString()}-00", "vendor=1", null, sampler);
+        using var followedActivity = followed.Activity;
+
+        Assert.NotNull(followedActivity);
+        Assert.True(followedActivity.Recorded);
+        Assert.Equal("/hello", followedActivity.GetTagItem("url.path"));
+
+        // A trace started here and dropped: a trace id and a span id of its own, marked not sampled, and nothing else.
+        Assert.Null(dropped.Activity);
+        Assert.False(dropped.IsNone);
+        Assert.NotEqual(default, dropped.Context.TraceId);
+        Assert.NotEqual(default, dropped.Context.SpanId);
+        Assert.Equal(ActivityTraceFlags.None, dropped.Context.TraceFlags);
+
+        // The caller's unsampled trace goes on, with this server's span id and the caller's trace state.
+        Assert.Null(notSampledUpstream.Activity);
+        Assert.Equal(unsampledTrace, notSampledUpstream.Context.TraceId);
+        Assert.NotEqual(unsampledSpan, notSampledUpstream.Context.SpanId);
+        Assert.Equal("vendor=1", notSampledUpstream.Context.TraceState);
+        Assert.Equal(ActivityTraceFlags.None, notSampledUpstream.Context.TraceFlags);
+        Assert.Null(Activity.Current);
+    }
+
+    [Fact]
+    public void The_servers_sampler_decides_once_so_every_activity_it_lets_be_made_is_recorded_and_they_are_the_ratio()
+    {
+        // Were the SDK to sample the activity again by its own new trace id, about half of those
+        // made at 0.5 would be unrecorded, and a quarter of the requests recorded.
+        var sampler = ServerTracing.Sampler(0.5);
+        using var provider = Sdk.CreateTracerProviderBuilder().AddServerTracing(sampler).Build();
+
+        var traces = Enumerable.Range(0, 2000).Select(_ => ServerTracing.StartRequest("GET", "/hello", null, null, null, sampler)).ToList();
+        var activities = traces.Where(trace => trace.Activity is not null).Select(trace => trace.Activity!).ToList();
+        foreach (var activity in activities)
+        {
+            activity.Dispose();
+        }
+
+        Assert.All(activities, activity => Assert.True(activity.Recorded));
+        Assert.InRange(activities.Count, 800, 1200);
+        Assert.All(traces, trace => Assert.False(trace.IsNone));
     }
 
     private static ActivityContext Parent(ActivityTraceFlags flags) =>
