@@ -41,7 +41,20 @@ try
         peers = peers.Where(p => servers.Contains(p.Name) || p.Name == Argument("--baseline-name")).ToList();
     }
 
-    var runner = new BenchRunner(paths, quick ? BenchOptions.Quick : BenchOptions.Full, Console.Out, peers, Workload.Named(Argument("--workloads")));
+    var throughput = quick ? BenchOptions.Quick : BenchOptions.Full;
+    if (Argument("--rounds") is { } rounds)
+    {
+        // More rounds for a small difference: this machine's throughput drifts by more than 10% within a minute.
+        if (!int.TryParse(rounds, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) || count is < 1 or > 100)
+        {
+            Console.Error.WriteLine($"bench: --rounds must be a number of rounds from 1 to 100, not \"{rounds}\"");
+            return 2;
+        }
+
+        throughput = throughput with { Rounds = count };
+    }
+
+    var runner = new BenchRunner(paths, throughput, Console.Out, peers, Workload.Named(Argument("--workloads")));
     var report = await runner.RunAsync(cancellation.Token);
     await File.WriteAllTextAsync(Path.Combine(results, "results.json"), report.ToJson());
     await File.WriteAllTextAsync(Path.Combine(results, "results.md"), report.ToMarkdown());

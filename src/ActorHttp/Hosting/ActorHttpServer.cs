@@ -16,6 +16,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -318,10 +319,21 @@ public sealed class ActorHttpServer : IAsyncDisposable
         }
 
         var endpoint = new Uri(settings.OtlpEndpoint);
+        var protocol = settings.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(settings.ServiceName))
-            .WithTracing(tracing => tracing.AddServerTracing(traceSampler).AddOtlpExporter(otlp => otlp.Endpoint = endpoint))
-            .WithMetrics(metrics => metrics.AddMeter(ServerMetrics.MeterName).AddOtlpExporter(otlp => otlp.Endpoint = endpoint));
+            .WithTracing(tracing => tracing.AddServerTracing(traceSampler).AddOtlpExporter(otlp => Export(otlp, "traces")))
+            .WithMetrics(metrics => metrics.AddMeter(ServerMetrics.MeterName).AddOtlpExporter(otlp => Export(otlp, "metrics")));
+
+        // Over HTTP each signal has a path of its own under the collector's address, added here as
+        // OpenTelemetry adds it to OTEL_EXPORTER_OTLP_ENDPOINT (an endpoint set in code is used as it is).
+        void Export(OtlpExporterOptions otlp, string signal)
+        {
+            otlp.Protocol = protocol;
+            otlp.Endpoint = protocol == OtlpExportProtocol.Grpc
+                ? endpoint
+                : new Uri(endpoint, endpoint.AbsolutePath.TrimEnd('/') + "/v1/" + signal);
+        }
     }
 
     /// <summary>

@@ -24,6 +24,13 @@ public sealed record ObservabilitySettings
     public string OtlpEndpoint { get; init; } = string.Empty;
 
     /// <summary>
+    /// <c>actorhttp.telemetry.otlp-protocol</c>: <c>grpc</c> (the collector's port 4317) or
+    /// <c>http/protobuf</c> (port 4318; the signal's path, <c>/v1/traces</c> or <c>/v1/metrics</c>,
+    /// is added to <see cref="OtlpEndpoint"/>), the values of OpenTelemetry's <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>.
+    /// </summary>
+    public string OtlpProtocol { get; init; } = "grpc";
+
+    /// <summary>
     /// <c>actorhttp.telemetry.sampling-ratio</c>: the share of traces started here that are recorded
     /// and exported (0 to 1, by trace id), when the request carries no sampling decision of its
     /// own; a client's or proxy's <c>traceparent</c> decides for its trace (see <see cref="ServerTracing.Sampler"/>).
@@ -57,6 +64,7 @@ public sealed record ObservabilitySettings
             MetricsPath = metrics.GetString("path", "/metrics"),
             RequestIds = Read(telemetry, "telemetry.request-id", static (c, k) => c.GetBoolean(k)),
             OtlpEndpoint = telemetry.GetString("otlp-endpoint", string.Empty),
+            OtlpProtocol = telemetry.GetString("otlp-protocol", "grpc"),
             SamplingRatio = Read(telemetry, "telemetry.sampling-ratio", static (c, k) => c.GetDouble(k)),
             ServiceName = telemetry.GetString("service-name", "actorhttp"),
             HealthEnabled = Read(health, "health.enabled", static (c, k) => c.GetBoolean(k)),
@@ -76,6 +84,7 @@ public sealed record ObservabilitySettings
         Require(LivePath != ReadyPath, "actorhttp.health.live-path and ready-path must differ");
         Require(DrainDelay >= TimeSpan.Zero, "actorhttp.health.drain-delay must not be negative");
         Require(SamplingRatio is >= 0 and <= 1, $"actorhttp.telemetry.sampling-ratio must be between 0 and 1 (a share of traces), not {SamplingRatio.ToString(CultureInfo.InvariantCulture)}");
+        Require(OtlpProtocol is "grpc" or "http/protobuf", $"actorhttp.telemetry.otlp-protocol must be grpc or http/protobuf, not \"{OtlpProtocol}\"");
         Require(OtlpEndpoint.Length == 0 || Uri.TryCreate(OtlpEndpoint, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", "actorhttp.telemetry.otlp-endpoint must be empty or an http(s) URL such as http://localhost:4317");
     }
 
