@@ -3,7 +3,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using ActorHttp.Hosting;
+using ActorHttp.Observability;
 using ActorHttp.Tests.Support;
+using Akka.Configuration;
 
 namespace ActorHttp.Tests.Observability;
 
@@ -48,6 +51,23 @@ public sealed class OtlpExportTests
         Assert.DoesNotContain(traces, body => Contains(body, Bytes(unsampledTrace)));
         Assert.Contains(metrics, body => Contains(body, Encoding.UTF8.GetBytes("http.server.request.duration")));
         Assert.Contains(metrics, body => Contains(body, Encoding.UTF8.GetBytes("http.server.active_requests")));
+    }
+
+    [Theory]
+    [InlineData("actorhttp.telemetry.otlp-protocol = grpc", "grpc")]
+    [InlineData("actorhttp.telemetry.otlp-protocol = \"http/protobuf\"", "http/protobuf")]
+    [InlineData("", "grpc")]
+    public void The_protocol_is_grpc_unless_http_protobuf_is_asked_for(string overrides, string expected) =>
+        Assert.Equal(expected, ObservabilitySettings.FromConfig(ServerConfiguration.Load(overrides: overrides, environment: new Dictionary<string, string>())).OtlpProtocol);
+
+    [Theory]
+    [InlineData("actorhttp.telemetry.otlp-protocol = \"http/json\"", "actorhttp.telemetry.otlp-protocol must be grpc or http/protobuf")]
+    [InlineData("actorhttp.telemetry.otlp-endpoint = \"collector:4317\"", "actorhttp.telemetry.otlp-endpoint must be empty or an http(s) URL")]
+    public void An_unknown_protocol_or_an_endpoint_that_is_no_http_url_is_refused_naming_the_key(string overrides, string message)
+    {
+        var error = Assert.Throws<ConfigurationException>(() =>
+            ObservabilitySettings.FromConfig(ServerConfiguration.Load(overrides: overrides, environment: new Dictionary<string, string>())));
+        Assert.StartsWith(message, error.Message);
     }
 
     private static Task<HttpResponseMessage> SendAsync(HttpClient http, string? traceParent)
