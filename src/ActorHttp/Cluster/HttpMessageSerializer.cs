@@ -19,14 +19,20 @@ namespace ActorHttp.Cluster;
 /// </summary>
 /// <remarks>
 /// Every field has a fixed place; each message starts with a format version so a node of a later
-/// build can refuse what it cannot read rather than misread it. Lengths are checked against the bytes
-/// actually there, so a malformed frame fails with <see cref="SerializationException"/>, never a huge allocation.
+/// build can refuse what it cannot read rather than misread it. Version 2 added the request's
+/// telemetry (its request id and trace ids), so an entity on another node logs with them; this
+/// build still reads version 1 (no telemetry), and writes 2, which a node of a build before it
+/// refuses (docs/cluster.md, "Upgrading"). Lengths are checked against the bytes actually there, so a
+/// malformed frame fails with <see cref="SerializationException"/>, never a huge allocation.
 /// </remarks>
 public sealed class HttpMessageSerializer(ExtendedActorSystem system) : SerializerWithStringManifest(system)
 {
     private const string RequestManifest = "R";
     private const string ResponseManifest = "A";
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
+
+    // Requests of version 1 (no telemetry) are still read, from nodes of the build before it.
+    private const byte FirstFormatVersion = 1;
 
     /// <summary>Unique among the system's serializers (Akka's own use 1 to 100).</summary>
     public override int Identifier => 8_741;
@@ -66,14 +72,14 @@ public sealed class HttpMessageSerializer(ExtendedActorSystem system) : Serializ
         {
             using var reader = new BinaryReader(new MemoryStream(bytes, writable: false), Encoding.UTF8);
             var version = reader.ReadByte();
-            if (version != FormatVersion)
+            if (version is < FirstFormatVersion or > FormatVersion)
             {
-                throw new SerializationException($"HTTP message in format version {version}; this node reads version {FormatVersion}");
+                throw new SerializationException($"HTTP message in format version {version}; this node reads versions {FirstFormatVersion} to {FormatVersion}");
             }
 
             object message = manifest switch
             {
-                RequestManifest => ReadRequest(reader),
+                RequestManifest => ReadRequest(reader, version),
                 ResponseManifest => ReadResponse(reader),
                 _ => throw new SerializationException($"{nameof(HttpMessageSerializer)}: unknown manifest \"{manifest}\""),
             };
@@ -124,9 +130,28 @@ public sealed class HttpMessageSerializer(ExtendedActorSystem system) : Serializ
                 writer.Write(role);
             }
         }
+
+        writer.Write(message.Telemetry is not null);
+        if (message.Telemetry is { } telemetry)
+        {
+            writer.Write(telemetry.RequestId is not null);
+            if (telemetry.RequestId is { } requestId)
+            {
+                writer.Write(requestId);
+            }
+
+            // The trace as a W3C traceparent and tracestate: what a remote service of the same trace would get.
+            var traced = telemetry.Trace != default;
+            writer.Write(traced);
+            if (traced)
+            {
+                writer.Write(ActorHttp.Observability.ServerTracing.TraceParent(telemetry.Trace));
+                writer.Write(telemetry.Trace.TraceState ?? string.Empty);
+            }
+        }
     }
 
-    private ShardedRequest ReadRequest(BinaryReader reader)
+    private ShardedRequest ReadRequest(BinaryReader reader, byte formatVersion)
     {
         var entityId = reader.ReadString();
         var method = reader.ReadString();
@@ -174,7 +199,25 @@ public sealed class HttpMessageSerializer(ExtendedActorSystem system) : Serializ
             KeepAlive = keepAlive,
             RouteValues = routeValues,
         };
-        return new ShardedRequest(entityId, new HandleRequest(request, sequence, connection, clientAddress, user));
+        var telemetry = formatVersion >= 2 && reader.ReadBoolean() ? ReadTelemetry(reader) : null;
+        return new ShardedRequest(entityId, new HandleRequest(request, sequence, connection, clientAddress, user, telemetry));
+    }
+
+    private static RequestTelemetry ReadTelemetry(BinaryReader reader)
+    {
+        var requestId = reader.ReadBoolean() ? reader.ReadString() : null;
+        var trace = default(System.Diagnostics.ActivityContext);
+        if (reader.ReadBoolean())
+        {
+            var traceParent = reader.ReadString();
+            var traceState = reader.ReadString();
+            if (!System.Diagnostics.ActivityContext.TryParse(traceParent, traceState.Length == 0 ? null : traceState, isRemote: true, out trace))
+            {
+                throw new SerializationException($"Malformed traceparent in a sharded request: \"{traceParent}\"");
+            }
+        }
+
+        return new RequestTelemetry(requestId, trace);
     }
 
     private static void WriteResponse(BinaryWriter writer, ResponseReady ready)

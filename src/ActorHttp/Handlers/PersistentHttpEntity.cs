@@ -23,6 +23,17 @@ public abstract class PersistentHttpEntity : UntypedPersistentActor
     // Persist stashes every other command until its event is stored, so at most one write is pending.
     private RequestContext? _awaitingWrite;
     private RequestContext? _inFlight;
+    private RequestScopedLogging? _log;
+
+    /// <summary>
+    /// Akka's logging adapter for this entity; while it works on a request (its <see cref="OnRequest"/>,
+    /// the answer after a stored event, the 500 of a crash) every line carries the request's
+    /// <c>RequestId</c> and <c>TraceId</c> properties, as a <see cref="HttpHandlerActor"/>'s do.
+    /// </summary>
+    protected new ILoggingAdapter Log => RequestLogging.Current;
+
+    // Made on first use, as Akka makes the entity's own adapter (base.Log).
+    private RequestScopedLogging RequestLogging => _log ??= new RequestScopedLogging(base.Log);
 
     /// <summary>A request for this entity; answer it now, or after storing an event with <see cref="PersistThenRespond{TEvent}"/>.</summary>
     protected abstract void OnRequest(RequestContext context);
@@ -48,9 +59,11 @@ public abstract class PersistentHttpEntity : UntypedPersistentActor
         {
             _awaitingWrite = null;
             _inFlight = context;
+            WorkOn(context);
             ApplyEvent(stored!);
             context.Respond(respond(stored));
             _inFlight = null;
+            WorkOn(null);
         });
     }
 
@@ -59,8 +72,10 @@ public abstract class PersistentHttpEntity : UntypedPersistentActor
         if (message is HandleRequest request)
         {
             _inFlight = new RequestContext(request);
+            WorkOn(_inFlight);
             OnRequest(_inFlight);
             _inFlight = null;
+            WorkOn(null);
             return;
         }
 
@@ -106,8 +121,10 @@ public abstract class PersistentHttpEntity : UntypedPersistentActor
         if (_inFlight is { } failed)
         {
             _inFlight = null;
+            WorkOn(failed);
             Log.Error(reason, "Entity {PersistenceId} failed on {Method} {Target}; answering 500", PersistenceId, failed.Request.Method, failed.Request.Target);
             failed.Respond(HttpResponse.Text(500, "The server failed while handling this request.\n"));
+            WorkOn(null);
         }
         else
         {
@@ -124,6 +141,9 @@ public abstract class PersistentHttpEntity : UntypedPersistentActor
         AnswerPendingWrite(503, "The entity stopped before this change was stored. Try again.\n");
         base.PostStop();
     }
+
+    /// <summary>The request the entity's log lines belong to from now on (null: none).</summary>
+    private void WorkOn(RequestContext? context) => RequestLogging.WorkOn(context?.Message.Telemetry);
 
     private void AnswerPendingWrite(int status, string text)
     {

@@ -138,6 +138,48 @@ public sealed class HttpMessageSerializerTests : TestKit
     }
 
     [Fact]
+    public void A_requests_id_and_trace_travel_with_it_so_the_entity_logs_with_them()
+    {
+        var trace = new System.Diagnostics.ActivityContext(System.Diagnostics.ActivityTraceId.CreateRandom(), System.Diagnostics.ActivitySpanId.CreateRandom(), System.Diagnostics.ActivityTraceFlags.Recorded, "vendor=a", isRemote: false);
+        var serializer = Sys.Serialization.FindSerializerForType(typeof(ShardedRequest));
+        var traced = new ShardedRequest("e", new HandleRequest(TestRequests.Get("/e"), 1, TestActor, Telemetry: new RequestTelemetry("req-7", trace)));
+        var idOnly = new ShardedRequest("e", new HandleRequest(TestRequests.Get("/e"), 2, TestActor, Telemetry: new RequestTelemetry("req-8", default)));
+        var traceOnly = new ShardedRequest("e", new HandleRequest(TestRequests.Get("/e"), 3, TestActor, Telemetry: new RequestTelemetry(null, trace)));
+
+        var tracedCopy = ((ShardedRequest)RoundTrip(serializer, traced)).Message.Telemetry!;
+        var idOnlyCopy = ((ShardedRequest)RoundTrip(serializer, idOnly)).Message.Telemetry!;
+        var traceOnlyCopy = ((ShardedRequest)RoundTrip(serializer, traceOnly)).Message.Telemetry!;
+        var noneCopy = ((ShardedRequest)RoundTrip(serializer, new ShardedRequest("e", new HandleRequest(TestRequests.Get("/e"), 4, TestActor)))).Message.Telemetry;
+
+        Assert.Equal("req-7", tracedCopy.RequestId);
+        Assert.Equal(trace.TraceId, tracedCopy.Trace.TraceId);
+        Assert.Equal(trace.SpanId, tracedCopy.Trace.SpanId);
+        Assert.Equal(trace.TraceFlags, tracedCopy.Trace.TraceFlags);
+        Assert.Equal("vendor=a", tracedCopy.Trace.TraceState);
+        Assert.Equal("req-8", idOnlyCopy.RequestId);
+        Assert.Equal(default, idOnlyCopy.Trace);
+        Assert.Null(traceOnlyCopy.RequestId);
+        Assert.Equal(trace.TraceId, traceOnlyCopy.Trace.TraceId);
+        Assert.Null(noneCopy);
+    }
+
+    [Fact]
+    public void A_request_of_the_format_before_telemetry_is_still_read()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(ShardedRequest));
+        var current = serializer.ToBinary(new ShardedRequest("e", new HandleRequest(TestRequests.Get("/old"), 5, TestActor)));
+
+        // Version 1 is version 2 without the telemetry's presence flag at the end.
+        byte[] firstFormat = [1, .. current[1..^1]];
+        var read = (ShardedRequest)serializer.FromBinary(firstFormat, "R");
+
+        Assert.Equal(0, current[^1]);
+        Assert.Equal("/old", read.Message.Request.Path);
+        Assert.Equal(5, read.Message.Sequence);
+        Assert.Null(read.Message.Telemetry);
+    }
+
+    [Fact]
     public void Cart_events_and_snapshots_round_trip_as_json_under_their_own_serializer()
     {
         object[] persisted = [new ItemAdded("apple", 3), new ItemRemoved("pear"), new CartSnapshot([new CartLine("a", 1), new CartLine("b", 2)])];
