@@ -462,6 +462,7 @@ public static class StudyDocument
         md.AppendLine("- Context switches per request sum the server's live threads at the end of a run: threads that ended meanwhile (a thread-per-connection server's) are missed, so that figure is a lower bound there.");
         md.AppendLine("- nginx takes part only where a static server can (fixed answers, files); Kestrel serves the study's routes through a minimal-API peer (bench/peers/Kestrel) whose /slow, /cpu and /block mirror ActorHttp's shared handlers.");
         md.AppendLine("- Loopback only: no network latency, no packet loss; the slow-client attacks come from the same machine.");
+        md.AppendLine("- The fault scenarios (and idle memory) run one round each, within the study's time budget: a \"kept\" ratio is one run over one baseline run, so a ratio a little above 1 is the baseline's own noise, not a fault that helped. Read the fault tables for large effects (a model stalled or starved), not for differences of a few percent.");
     }
 
     private static string Versus(StudyResults results, StudyRow row) =>
