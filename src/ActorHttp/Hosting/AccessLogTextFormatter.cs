@@ -20,6 +20,12 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
 {
     private readonly MessageTemplateTextFormatter _general = new(outputTemplate);
 
+    // Lines written within one millisecond share its text: formatting a timestamp by a custom
+    // pattern costs more than the rest of the line's numbers. Only for patterns that show no finer
+    // than milliseconds (both of the server's), whose text is then the same for the whole millisecond.
+    private readonly bool _timestampByMillisecond = ShowsAtMostMilliseconds(timestampFormat);
+    private TimestampText? _lastTimestamp;
+
     public void Format(LogEvent logEvent, TextWriter output)
     {
         var withIds = ReferenceEquals(logEvent.MessageTemplate, AccessLogEvents.TemplateWithIds);
@@ -101,7 +107,7 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
             output.Write('[');
         }
 
-        Write(output, timestamp, buffer, timestampFormat);
+        WriteTimestamp(output, timestamp, buffer);
         output.Write(levelAndSource ? " INF] " + AccessLogEvents.SourceContext + ": " : " ");
         output.Write(client);
         output.Write(" - - \"");
@@ -119,7 +125,7 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
         output.Write("\" \"");
         output.Write(userAgent);
         output.Write("\" ");
-        Write(output, durationMs, buffer);
+        WriteDuration(output, durationMs, buffer);
         output.Write(" ms, connection ");
         Write(output, connectionId, buffer);
         if (requestId is not null)
@@ -133,21 +139,107 @@ public sealed class AccessLogTextFormatter(string outputTemplate, string timesta
         output.WriteLine();
     }
 
+    /// <summary>Whether <paramref name="format"/> (a custom date pattern) shows at most three fraction digits and no quoted text (which could hide more).</summary>
+    private static bool ShowsAtMostMilliseconds(string format)
+    {
+        if (format.AsSpan().IndexOfAny("'\"\\%") >= 0)
+        {
+            return false;
+        }
+
+        var run = 0;
+        foreach (var c in format)
+        {
+            run = c is 'f' or 'F' ? run + 1 : 0;
+            if (run > 3)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void WriteTimestamp(TextWriter output, DateTimeOffset timestamp, Span<char> buffer)
+    {
+        if (!_timestampByMillisecond)
+        {
+            Write(output, timestamp, buffer, timestampFormat);
+            return;
+        }
+
+        // 'f' and 'F' truncate, so every instant of one millisecond (of one offset) has the same text.
+        var millisecond = timestamp.Ticks / TimeSpan.TicksPerMillisecond;
+        var last = _lastTimestamp;
+        if (last is null || last.Millisecond != millisecond || last.Offset != timestamp.Offset)
+        {
+            last = new TimestampText(millisecond, timestamp.Offset, timestamp.ToString(timestampFormat, CultureInfo.InvariantCulture));
+            // Published whole: a formatter shared by threads reads either the old text or the new one.
+            _lastTimestamp = last;
+        }
+
+        output.Write(last.Text);
+    }
+
+    /// <summary>
+    /// A duration in milliseconds, rounded to the microsecond (<see cref="AccessLogEvents.DurationMs"/>):
+    /// its shortest round-trip text in the invariant culture (what Serilog writes) is its whole
+    /// milliseconds and up to three decimals without trailing zeros, written here digit by digit; any
+    /// other value the general way.
+    /// </summary>
+    private static void WriteDuration(TextWriter output, double durationMs, Span<char> buffer)
+    {
+        var thousandths = Math.Round(durationMs * 1000);
+        // Below 1e15 thousandths the decimal has at most 15 significant digits: it is the shortest text of its double.
+        if (durationMs is < 0 or >= 1e12 || thousandths / 1000 != durationMs)
+        {
+            Write(output, durationMs, buffer);
+            return;
+        }
+
+        var micros = (long)thousandths;
+        Write(output, micros / 1000, buffer);
+        var fraction = (int)(micros % 1000);
+        if (fraction == 0)
+        {
+            return;
+        }
+
+        output.Write('.');
+        var digits = 3;
+        while (fraction % 10 == 0)
+        {
+            fraction /= 10;
+            digits--;
+        }
+
+        for (var divisor = digits == 3 ? 100 : digits == 2 ? 10 : 1; divisor > 0; divisor /= 10)
+        {
+            output.Write((char)('0' + fraction / divisor % 10));
+        }
+    }
+
     private static string Text(LogEventPropertyValue value) => (string)Value(value);
 
     private static object Value(LogEventPropertyValue value) => ((ScalarValue)value).Value!;
 
-    /// <summary>A number or the timestamp, formatted into <paramref name="buffer"/> (a string only when it does not fit).</summary>
+    /// <summary>
+    /// A number or the timestamp, formatted into <paramref name="buffer"/> (a string only when it
+    /// does not fit), in the invariant culture, as Serilog's formatter renders values given no format provider.
+    /// </summary>
     private static void Write<T>(TextWriter output, T value, Span<char> buffer, string? format = null)
         where T : ISpanFormattable
     {
-        if (value.TryFormat(buffer, out var written, format, CultureInfo.CurrentCulture))
+        if (value.TryFormat(buffer, out var written, format, CultureInfo.InvariantCulture))
         {
             output.Write(buffer[..written]);
         }
         else
         {
-            output.Write(value.ToString(format, CultureInfo.CurrentCulture));
+            output.Write(value.ToString(format, CultureInfo.InvariantCulture));
         }
     }
+
+    /// <summary>A timestamp's text for one millisecond and offset.</summary>
+    private sealed record TimestampText(long Millisecond, TimeSpan Offset, string Text);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Net;
 using ActorHttp.Hosting;
@@ -103,6 +104,45 @@ public sealed class AccessLogTests
             serilog.Format(new AccessLogEvents().Create(entry, Timestamp), expected);
             fast.Format(entry, Timestamp, actual);
             Assert.Equal(expected.ToString(), actual.ToString());
+        }
+    }
+
+    [Theory]
+    [InlineData(".")]
+    [InlineData(",")]
+    public void Durations_and_timestamps_read_as_serilog_writes_them_whatever_the_current_culture_and_a_millisecond_shares_its_timestamp(string decimalSeparator)
+    {
+        var fast = new AccessLogTextFormatter(FileTemplate, "yyyy-MM-dd HH:mm:ss.fff zzz", false);
+        var serilog = new MessageTemplateTextFormatter(FileTemplate);
+        var previous = CultureInfo.CurrentCulture;
+        // The tests run in globalization-invariant mode: a culture of another decimal separator is made from the invariant one.
+        var culture = (CultureInfo)CultureInfo.InvariantCulture.Clone();
+        culture.NumberFormat.NumberDecimalSeparator = decimalSeparator;
+        culture.DateTimeFormat.TimeSeparator = decimalSeparator == "," ? "." : ":";
+        CultureInfo.CurrentCulture = culture;
+        try
+        {
+            // Whole, tenths, hundredths, thousandths, zero, a microsecond, a long one.
+            double[] milliseconds = [2, 1.5, 0.05, 12.345, 0, 0.001, 86_400_000.25, 1_000.1];
+            // Instants in one millisecond, the next one, and another offset of the same instant.
+            DateTimeOffset[] timestamps = [Timestamp, Timestamp.AddTicks(9_999), Timestamp.AddTicks(10_000), Timestamp.ToOffset(TimeSpan.Zero)];
+            foreach (var timestamp in timestamps)
+            {
+                foreach (var duration in milliseconds)
+                {
+                    var ticks = (long)Math.Round(duration * Stopwatch.Frequency / 1000);
+                    var entry = new AccessLogEntry(1, IPAddress.Loopback, "GET", "/", HttpVersion.Http11, 200, 2, null, null, 0, ticks);
+                    var expected = new StringWriter();
+                    var actual = new StringWriter();
+                    serilog.Format(new AccessLogEvents().Create(entry, timestamp), expected);
+                    fast.Format(entry, timestamp, actual);
+                    Assert.Equal(expected.ToString(), actual.ToString());
+                }
+            }
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = previous;
         }
     }
 
