@@ -6,7 +6,8 @@ namespace ActorHttp.Observability;
 /// <summary>
 /// The activity source <c>ActorHttp</c>: one <see cref="ActivityKind.Server"/> activity per request,
 /// made only while something listens (an OpenTelemetry tracer provider, an
-/// <see cref="ActivityListener"/>), child of the W3C <c>traceparent</c> the request carries.
+/// <see cref="ActivityListener"/>) and, when the server exports its traces itself, only for the
+/// requests its <see cref="RequestTraceSampler"/> records; child of the W3C <c>traceparent</c> the request carries.
 /// </summary>
 public static class ServerTracing
 {
