@@ -125,7 +125,7 @@ public sealed class ServerMetrics : IDisposable
     public static object StatusCodeTag(int statusCode) =>
         statusCode is >= 100 and < 600 ? BoxedStatusCodes[statusCode - 100] : statusCode;
 
-    /// <summary>Counts a request in <c>http.server.active_requests</c> if anybody listens; true when it was (it must then be counted out: <see cref="RequestEnded"/>, <see cref="RequestAbandoned"/> with <c>counted</c>).</summary>
+    /// <summary>Counts a request in <c>http.server.active_requests</c> if anybody listens; true when it was (it must then be counted out: <see cref="RequestEnded"/> with <c>counted</c>, or <see cref="RequestAbandoned"/>).</summary>
     public bool RequestStarted(string methodTag)
     {
         if (!_activeRequests.Enabled)
@@ -134,6 +134,7 @@ public sealed class ServerMetrics : IDisposable
         }
 
         var index = MethodIndex(methodTag);
+        // Read before written: a write on every request would bounce the flags' cache line between the cores.
         if (!_methodSeen[index])
         {
             _methodSeen[index] = true;
