@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using ActorHttp.Observability;
 
 namespace ActorHttp.Actors;
@@ -75,10 +74,7 @@ internal sealed class ConnectionObservations(int capacity)
 
             if (observed.Trace.Activity is { } activity)
             {
-                activity.SetStatus(ActivityStatusCode.Error, "the connection closed before the answer was written");
-                var previous = Activity.Current;
-                activity.Stop();
-                Activity.Current = previous;
+                ServerTracing.AbandonRequest(activity);
             }
         }
 

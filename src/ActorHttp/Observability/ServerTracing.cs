@@ -84,6 +84,19 @@ public static class ServerTracing
             }
         }
 
+        StopKeepingCurrent(activity);
+    }
+
+    /// <summary>Ends the activity of a request whose connection closed before its answer was written: an error.</summary>
+    public static void AbandonRequest(Activity activity)
+    {
+        activity.SetStatus(ActivityStatusCode.Error, "the connection closed before the answer was written");
+        StopKeepingCurrent(activity);
+    }
+
+    // Stop makes the activity's parent Current on this thread; the thread's own Current stays as it was.
+    private static void StopKeepingCurrent(Activity activity)
+    {
         var previous = Activity.Current;
         activity.Stop();
         Activity.Current = previous;

@@ -116,6 +116,24 @@ public sealed class TracingTests : IAsyncLifetime
         Assert.NotEqual(default, activity.TraceId);
     }
 
+    [Fact]
+    public async Task A_request_whose_client_goes_away_before_its_answer_ends_its_activity_as_an_error()
+    {
+        using (var client = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp))
+        {
+            await client.ConnectAsync(_front.Endpoint);
+            await client.SendAsync("GET /slow?ms=3000 HTTP/1.1\r\nHost: t\r\nX-Request-Id: abandoned-1\r\n\r\n"u8.ToArray());
+            // Once the request is with its handler, the client resets the connection (a crash, not a polite close).
+            await Task.Delay(200);
+            client.LingerState = new System.Net.Sockets.LingerOption(true, 0);
+        }
+
+        var activity = await WaitForActivity(a => Equals(a.GetTagItem("http.request.id"), "abandoned-1"));
+        Assert.Equal(ActivityStatusCode.Error, activity.Status);
+        Assert.Equal("the connection closed before the answer was written", activity.StatusDescription);
+        Assert.Null(Activity.Current);
+    }
+
     private async Task<Activity> WaitForActivity(Func<Activity, bool> match)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
