@@ -155,9 +155,12 @@ public sealed class EveryModelBehaviourTests(EveryModelFixture servers)
     [MemberData(nameof(EveryModelFixture.ModelData), MemberType = typeof(EveryModelFixture))]
     public async Task Stopping_answers_the_request_in_flight_with_connection_close(string model)
     {
-        var server = await TestServer.StartAsync(EveryModelFixture.Timeouts + $"\nactorhttp.server.model = {model}\n");
+        // The answer must still be due when the drain reaches the connection, which is a few shutdown
+        // phases after the stop begins: 2 s leaves a loaded machine room (400 ms once did not), within
+        // a handler deadline raised to match and the test servers' 3 s shutdown-timeout.
+        var server = await TestServer.StartAsync(EveryModelFixture.Timeouts + $"\nactorhttp.server.model = {model}\nactorhttp.server.handler-timeout = 10s\n");
         await using var client = await RawHttpClient.ConnectAsync(server.Endpoint);
-        await client.SendAsync($"GET /slow?ms=400 HTTP/1.1\r\n{Host}\r\n");
+        await client.SendAsync($"GET /slow?ms=2000 HTTP/1.1\r\n{Host}\r\n");
         await Task.Delay(100);
 
         var stopping = server.DisposeAsync().AsTask();
